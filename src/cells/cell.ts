@@ -1,0 +1,162 @@
+/**
+ * Single-step cells, as torch.nn.RNNCell / LSTMCell / GRUCell: parameters weight_ih [G·H, D],
+ * weight_hh [G·H, H], bias_ih, bias_hh [G·H]. One step forward on x [D] or a batch [B, D], and that
+ * step's backward from a cache, which is how the exercise set writes BPTT by hand:
+ *
+ *   const { h, c, cache } = lstmCell.forward(x, hPrev, cPrev);
+ *   const { dx, dhPrev, dcPrev, grads } = lstmCell.backward(dh, dc, cache);
+ *
+ * backward() returns that step's parameter gradients and also adds them to gradients(), as PyTorch's
+ * .grad accumulates.
+ */
+import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
+import { Rng } from '../tensor/random.js';
+import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
+import { checkInitOptions, initLayer, type InitOptions } from '../layers/init.js';
+import { Module } from '../layers/module.js';
+import type { CellOps, CellWeights } from './ops.js';
+
+export interface CellOptions {
+  dtype?: DType;
+  seed?: number;
+  bias?: boolean;
+  init?: InitOptions;
+}
+
+/** Everything one step's backward needs. Opaque to users: pass it back to backward(). */
+export interface CellCache {
+  readonly B: number;
+  readonly batched: boolean;
+  readonly x: FloatArray;
+  readonly hPrev: FloatArray;
+  readonly cPrev: FloatArray | null;
+  readonly h: FloatArray;
+  readonly c: FloatArray | null;
+  readonly aux: FloatArray;
+}
+
+export interface CellStep {
+  h: Tensor;
+  c?: Tensor;
+  cache: CellCache;
+}
+
+export interface CellBackward {
+  dx: Tensor;
+  dhPrev: Tensor;
+  dcPrev?: Tensor;
+  /** This step's parameter gradients (also added into gradients()). */
+  grads: Record<string, Tensor>;
+}
+
+export abstract class Cell extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly hasBias: boolean;
+  protected readonly ops: CellOps;
+  private readonly w: CellWeights;
+
+  protected constructor(ops: CellOps, inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
+    super(opts.dtype ?? 'float32');
+    this.ops = ops;
+    this.inputSize = checkPositiveInt('inputSize', inputSize);
+    this.hiddenSize = checkPositiveInt('hiddenSize', hiddenSize);
+    this.hasBias = opts.bias ?? true;
+    const G = ops.gates * hiddenSize;
+    const init = opts.init ?? {};
+    checkInitOptions(init, ops.kind);
+    this.w = {
+      weightIh: this.addParameter('weight_ih', [G, inputSize]).data,
+      weightHh: this.addParameter('weight_hh', [G, hiddenSize]).data,
+      biasIh: this.hasBias ? this.addParameter('bias_ih', [G]).data : null,
+      biasHh: this.hasBias ? this.addParameter('bias_hh', [G]).data : null,
+    };
+    initLayer(this.w, inputSize, hiddenSize, ops.gates, ops.kind, init, new Rng(opts.seed ?? 0));
+  }
+
+  /** One step forward; h (and c) optional, zeros when absent. */
+  step(x: Tensor, hPrev?: Tensor, cPrev?: Tensor): CellStep {
+    checkTensor('x', x);
+    checkDType('x', x, this.dtype);
+    const D = this.inputSize, H = this.hiddenSize;
+    const batched = x.shape.length === 2;
+    checkShape('x', x, batched ? [-1, D] : [D], batched ? '[B, inputSize]' : '[inputSize] or [B, inputSize]');
+    checkFinite('x', x);
+    const B = batched ? x.shape[0] : 1;
+    const state = (name: string, s: Tensor | undefined): FloatArray => {
+      if (s === undefined || s === null) return allocate(this.dtype, B * H);
+      checkTensor(name, s);
+      checkShape(name, s, batched ? [B, H] : [H], batched ? '[B, hiddenSize]' : '[hiddenSize]');
+      checkDType(name, s, this.dtype);
+      checkFinite(name, s);
+      return s.data.slice();
+    };
+    const cache: CellCache = {
+      B,
+      batched,
+      x: x.data.slice(),
+      hPrev: state('hPrev', hPrev),
+      cPrev: this.ops.hasCell ? state('cPrev', cPrev) : null,
+      h: allocate(this.dtype, B * H),
+      c: this.ops.hasCell ? allocate(this.dtype, B * H) : null,
+      aux: allocate(this.dtype, B * this.ops.auxWidth(H)),
+    };
+    this.ops.forward(this.w, D, H, cache);
+    const shape = batched ? [B, H] : [H];
+    const out: CellStep = { h: new Tensor(cache.h.slice(), shape), cache };
+    if (cache.c) out.c = new Tensor(cache.c.slice(), shape);
+    return out;
+  }
+
+  /** Backward of one step from dL/dh_t (and dL/dc_t); dc may be omitted (zeros). */
+  protected stepBackward(dh: Tensor, dc: Tensor | undefined, cache: CellCache): CellBackward {
+    if (!cache || typeof cache !== 'object' || !(cache.h instanceof Float32Array || cache.h instanceof Float64Array)) {
+      throw new TypeError('cache: expected the cache returned by forward() of this cell');
+    }
+    const { B, batched } = cache;
+    const D = this.inputSize, H = this.hiddenSize;
+    const shape = batched ? [B, H] : [H];
+    const grad = (name: string, t: Tensor | undefined): FloatArray => {
+      if (t === undefined || t === null) return allocate(this.dtype, B * H);
+      checkTensor(name, t);
+      checkShape(name, t, shape, 'the shape of h');
+      checkDType(name, t, this.dtype);
+      checkFinite(name, t);
+      return t.data.slice();
+    };
+    const g: CellWeights = {
+      weightIh: allocate(this.dtype, this.w.weightIh.length),
+      weightHh: allocate(this.dtype, this.w.weightHh.length),
+      biasIh: this.w.biasIh ? allocate(this.dtype, this.w.biasIh.length) : null,
+      biasHh: this.w.biasHh ? allocate(this.dtype, this.w.biasHh.length) : null,
+    };
+    const dx = allocate(this.dtype, B * D), dhPrev = allocate(this.dtype, B * H);
+    const dcPrev = this.ops.hasCell ? allocate(this.dtype, B * H) : null;
+    this.ops.backward(this.w, g, D, H, {
+      ...cache,
+      dh: grad('dh', dh),
+      dc: this.ops.hasCell ? grad('dc', dc) : null,
+      dx,
+      dhPrev,
+      dcPrev,
+    });
+    const grads: Record<string, Tensor> = {};
+    const live = this.gradients();
+    const pairs: [string, FloatArray | null][] = [
+      ['weight_ih', g.weightIh], ['weight_hh', g.weightHh], ['bias_ih', g.biasIh], ['bias_hh', g.biasHh],
+    ];
+    for (const [name, a] of pairs) {
+      if (!a) continue;
+      grads[name] = new Tensor(a, live[name].shape);
+      const acc = live[name].data;
+      for (let i = 0; i < a.length; i++) acc[i] += a[i];
+    }
+    const out: CellBackward = {
+      dx: new Tensor(dx, batched ? [B, D] : [D]),
+      dhPrev: new Tensor(dhPrev, shape),
+      grads,
+    };
+    if (dcPrev) out.dcPrev = new Tensor(dcPrev, shape);
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The LSTM step, PyTorch's nn.LSTM / nn.LSTMCell, gate order i, f, g, o in the stacked weights:
+ *
+ *   [z_i; z_f; z_g; z_o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh        [B, 4H]
+ *   i = σ(z_i)   f = σ(z_f)   g = tanh(z_g)   o = σ(z_o)
+ *   c_t = f ⊙ c_{t-1} + i ⊙ g
+ *   h_t = o ⊙ tanh(c_t)
+ *
+ * (The textbook form W_f [h_{t-1}, x_t] + b_f is the same function with W_f = [W_hf | W_if] and
+ * b_f = b_if + b_hf; docs/theory.md shows it and a test checks it.)
+ *
+ * Backward, given dh = dL/dh_t and dc = dL/dc_t arriving from step t+1:
+ *   do  = dh ⊙ tanh(c_t)
+ *   dcT = dc + dh ⊙ o ⊙ (1 − tanh²(c_t))        all that reaches c_t
+ *   di  = dcT ⊙ g    df = dcT ⊙ c_{t-1}    dg = dcT ⊙ i
+ *   dc_{t-1} = dcT ⊙ f                          the cell path: one step back multiplies by diag(f_t)
+ *   dz  = [di·i(1−i); df·f(1−f); dg·(1−g²); do·o(1−o)]
+ *   dW_ih += dzᵀ x   dW_hh += dzᵀ h_{t-1}   db += Σ_b dz   dx = dz W_ih   dh_{t-1} = dz W_hh
+ */
+import { linearBackward, linearForward, sigmoid } from '../tensor/kernels.js';
+import type { CellOps, CellWeights, StepBackward, StepForward } from './ops.js';
+
+export const lstmOps: CellOps = {
+  kind: 'lstm',
+  gates: 4,
+  hasCell: true,
+  // aux = [i, f, g, o, tanh(c_t)] per row: the activated gates and tanh(c_t).
+  auxWidth: (H) => 5 * H,
+
+  forward(w: CellWeights, D: number, H: number, s: StepForward): void {
+    const { B, x, hPrev, aux } = s;
+    const cPrev = s.cPrev!, c = s.c!, h = s.h;
+    const G = 4 * H;
+    const z = new (h.constructor as Float64ArrayConstructor)(B * G);
+    linearForward(z, x, w.weightIh, w.biasIh, B, D, G);
+    linearForward(z, hPrev, w.weightHh, w.biasHh, B, H, G, true);
+    for (let b = 0; b < B; b++) {
+      const zb = b * G, ab = b * 5 * H, hb = b * H;
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(z[zb + j]);
+        const f = sigmoid(z[zb + H + j]);
+        const g = Math.tanh(z[zb + 2 * H + j]);
+        const o = sigmoid(z[zb + 3 * H + j]);
+        const ct = f * cPrev[hb + j] + i * g;
+        const tc = Math.tanh(ct);
+        c[hb + j] = ct;
+        h[hb + j] = o * tc;
+        aux[ab + j] = i;
+        aux[ab + H + j] = f;
+        aux[ab + 2 * H + j] = g;
+        aux[ab + 3 * H + j] = o;
+        aux[ab + 4 * H + j] = tc;
+      }
+    }
+  },
+
+  backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
+    const { B, x, hPrev, aux, dh, dx, dhPrev } = s;
+    const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!;
+    const G = 4 * H;
+    const dz = new (dh.constructor as Float64ArrayConstructor)(B * G);
+    for (let b = 0; b < B; b++) {
+      const zb = b * G, ab = b * 5 * H, hb = b * H;
+      for (let j = 0; j < H; j++) {
+        const i = aux[ab + j], f = aux[ab + H + j], gg = aux[ab + 2 * H + j], o = aux[ab + 3 * H + j];
+        const tc = aux[ab + 4 * H + j];
+        const dhj = dh[hb + j];
+        const dcT = dc[hb + j] + dhj * o * (1 - tc * tc);
+        dcPrev[hb + j] = dcT * f;
+        dz[zb + j] = dcT * gg * i * (1 - i);
+        dz[zb + H + j] = dcT * cPrev[hb + j] * f * (1 - f);
+        dz[zb + 2 * H + j] = dcT * i * (1 - gg * gg);
+        dz[zb + 3 * H + j] = dhj * tc * o * (1 - o);
+      }
+    }
+    linearBackward(dz, x, w.weightIh, g.weightIh, g.biasIh, dx, B, D, G);
+    linearBackward(dz, hPrev, w.weightHh, g.weightHh, g.biasHh, dhPrev, B, H, G);
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * Argument checks. Every message names the argument, what was expected and what was given, because
+ * a shape error deep inside BPTT is useless to the person who passed the wrong array.
+ */
+import { Tensor, type DType } from './tensor.js';
+
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function checkTensor(name: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof Tensor)) {
+    const given = t === null ? 'null' : Array.isArray(t) ? 'an array' : typeof t;
+    throw new TypeError(`${name}: expected a Tensor, got ${given}`);
+  }
+}
+
+/** `expected` may hold -1 for "any size". */
+export function checkShape(name: string, t: Tensor, expected: readonly number[], meaning?: string): void {
+  const ok = t.shape.length === expected.length && expected.every((d, i) => d === -1 || d === t.shape[i]);
+  if (!ok) {
+    const exp = fmtShape(expected).replace(/-1/g, '*');
+    throw new RangeError(
+      `${name}: expected shape ${exp}${meaning ? ` (${meaning})` : ''}, got ${fmtShape(t.shape)}`,
+    );
+  }
+}
+
+export function checkDType(name: string, t: Tensor, dtype: DType): void {
+  if (t.dtype !== dtype) {
+    throw new TypeError(`${name}: expected dtype ${dtype} (the model's), got ${t.dtype}; convert with .to('${dtype}')`);
+  }
+}
+
+export function checkFinite(name: string, t: Tensor): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      throw new RangeError(`${name}: expected finite numbers, got ${d[i]} at flat index ${i}`);
+    }
+  }
+}
+
+export function checkPositiveInt(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    throw new RangeError(`${name}: expected a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function checkFiniteNumber(name: string, v: unknown, opts: { min?: number; positive?: boolean } = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new RangeError(`${name}: expected a finite number, got ${String(v)}`);
+  }
+  if (opts.positive && !(v > 0)) throw new RangeError(`${name}: expected a number > 0, got ${v}`);
+  if (opts.min !== undefined && v < opts.min) throw new RangeError(`${name}: expected a number >= ${opts.min}, got ${v}`);
+  return v;
+}
+
+export function checkOneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T)) {
+    throw new RangeError(`${name}: expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}

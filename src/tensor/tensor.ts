@@ -1,0 +1,128 @@
+/**
+ * The one data type of rnnlab: a dense, row-major array of float32 or float64 numbers with a shape.
+ *
+ * There is no autodiff graph here on purpose: every backward pass in this library is written by hand
+ * next to its forward pass, so a Tensor is only storage plus a shape.
+ */
+
+export type DType = 'float32' | 'float64';
+export type FloatArray = Float32Array | Float64Array;
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly data: FloatArray;
+  readonly dtype: DType;
+
+  constructor(data: FloatArray, shape: readonly number[]) {
+    const size = shapeSize(shape);
+    if (data.length !== size) {
+      throw new RangeError(`Tensor: data has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** A deep copy (new storage). */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  /** Same storage, new shape of the same size. */
+  reshape(shape: readonly number[]): Tensor {
+    return new Tensor(this.data, shape);
+  }
+
+  /** A copy in the given dtype. */
+  to(dtype: DType): Tensor {
+    return new Tensor(dtype === 'float64' ? Float64Array.from(this.data) : Float32Array.from(this.data), this.shape);
+  }
+
+  /** Nested JS arrays, for printing and JSON. */
+  toArray(): number[] | NestedArray {
+    return nest(Array.from(this.data), this.shape);
+  }
+
+  toString(): string {
+    return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
+  }
+}
+
+export type NestedArray = (number | NestedArray)[];
+
+function nest(flat: number[], shape: readonly number[]): NestedArray {
+  if (shape.length <= 1) return flat;
+  const [n, ...rest] = shape;
+  const step = shapeSize(rest);
+  const out: NestedArray = [];
+  for (let i = 0; i < n; i++) out.push(nest(flat.slice(i * step, (i + 1) * step), rest));
+  return out;
+}
+
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`shape: expected non-negative integers, got [${shape.join(', ')}]`);
+    n *= d;
+  }
+  return n;
+}
+
+export function allocate(dtype: DType, size: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+/**
+ * Make a tensor from values (a flat number[] or typed array, copied) and a shape.
+ * The dtype defaults to the typed array's own, or float32 for a plain array.
+ */
+export function tensor(values: ArrayLike<number> | NestedArray, shape?: readonly number[], dtype?: DType): Tensor {
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  if (Array.isArray(values)) {
+    inferred = [];
+    let v: unknown = values;
+    while (Array.isArray(v)) {
+      inferred.push(v.length);
+      v = v[0];
+    }
+    flat = (values as unknown[]).flat(Infinity) as number[];
+  } else {
+    flat = values;
+    inferred = [values.length];
+  }
+  const dt: DType = dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') {
+    throw new TypeError(`tensor: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+  }
+  const s = shape ?? inferred;
+  const size = shapeSize(s);
+  if (flat.length !== size) {
+    throw new RangeError(`tensor: ${flat.length} values do not fill shape [${s.join(', ')}] (needs ${size})`);
+  }
+  const data = allocate(dt, size);
+  for (let i = 0; i < size; i++) {
+    const x = flat[i];
+    if (typeof x !== 'number') throw new TypeError(`tensor: value ${i} is not a number (got ${typeof x})`);
+    data[i] = x;
+  }
+  return new Tensor(data, s);
+}
+
+export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return new Tensor(allocate(dtype, shapeSize(shape)), shape);
+}
+
+export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
+  const t = zeros(shape, dtype);
+  t.data.fill(value);
+  return t;
+}
+
+export function zerosLike(t: Tensor): Tensor {
+  return zeros(t.shape, t.dtype);
+}
