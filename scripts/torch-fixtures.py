@@ -1,0 +1,22 @@
+#!/usr/bin/env python3
+"""Writes the PyTorch reference fixtures into test/fixtures/. Run with Debian's python3-torch:
+
+    /usr/bin/python3 scripts/torch-fixtures.py        (or: npm run fixtures)
+
+The tests compare against these JSON files and never need Python themselves.
+"""
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import torch  # noqa: E402
+
+import fixtures_layers  # noqa: E402
+import fixtures_optim  # noqa: E402
+
+if __name__ == "__main__":
+    torch.manual_seed(0)
+    print(f"torch {torch.__version__}")
+    fixtures_layers.main()
+    fixtures_optim.main()
