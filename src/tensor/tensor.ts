@@ -32,6 +32,14 @@ export class Tensor {
     return new Tensor(this.data.slice(), this.shape);
   }
 
+  /**
+   * A copy. There is no autograd graph to cut in rnnlab (states passed between forward() calls are
+   * already constants); this exists so truncated-BPTT code ported from PyTorch reads the same.
+   */
+  detach(): Tensor {
+    return this.clone();
+  }
+
   /** Same storage, new shape of the same size. */
   reshape(shape: readonly number[]): Tensor {
     return new Tensor(this.data, shape);
