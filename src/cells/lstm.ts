@@ -7,7 +7,7 @@
  *   h_t = o ⊙ tanh(c_t)
  *
  * (The textbook form W_f [h_{t-1}, x_t] + b_f is the same function with W_f = [W_hf | W_if] and
- * b_f = b_if + b_hf; docs/theory.md shows it and a test checks it.)
+ * b_f = b_if + b_hf; docs/cells.md shows it and test/concat-form.test.ts checks it.)
  *
  * Backward, given dh = dL/dh_t and dc = dL/dc_t arriving from step t+1:
  *   do  = dh ⊙ tanh(c_t)
