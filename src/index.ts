@@ -14,3 +14,14 @@ export { Module, type NamedParameter } from './layers/module.js';
 export type { InitOptions, InputInit, RecurrentInit } from './layers/init.js';
 
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './analysis/gradcheck.js';
+
+export { mseLoss, crossEntropyLoss, softmax, type LossResult } from './layers/loss.js';
+export { clipGradients, clipGradNorm, clipGradValue, type ClipResult, type GradTarget } from './optim/clip.js';
+export { Optimizer, type ParamRef, type ParamsInput, type OptimizerStateDict } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions, type AdamWOptions } from './optim/adam.js';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+
+export type { BackwardOptions, StepGradients } from './layers/recurrent.js';
+export { sineBatch, repeatLastBaseline, type SineOptions, type SequenceBatch } from './tasks/sine.js';

@@ -56,7 +56,7 @@ export const lstmOps: CellOps = {
 
   backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
     const { B, x, hPrev, aux, dh, dx, dhPrev } = s;
-    const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!;
+    const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!, dcTotal = s.dcTotal ?? null;
     const G = 4 * H;
     const dz = new (dh.constructor as Float64ArrayConstructor)(B * G);
     for (let b = 0; b < B; b++) {
@@ -67,6 +67,7 @@ export const lstmOps: CellOps = {
         const dhj = dh[hb + j];
         const dcT = dc[hb + j] + dhj * o * (1 - tc * tc);
         dcPrev[hb + j] = dcT * f;
+        if (dcTotal) dcTotal[hb + j] = dcT;
         dz[zb + j] = dcT * gg * i * (1 - i);
         dz[zb + H + j] = dcT * cPrev[hb + j] * f * (1 - f);
         dz[zb + 2 * H + j] = dcT * i * (1 - gg * gg);

@@ -29,6 +29,7 @@ export interface StepBackward extends StepForward {
   dx: FloatArray | null; // [B, D]   out (overwritten); null when nobody needs it
   dhPrev: FloatArray; // [B, H]   out (overwritten)
   dcPrev: FloatArray | null; // [B, H]   out (overwritten), LSTM only
+  dcTotal?: FloatArray | null; // [B, H]   out when given, LSTM only: all of dL/dc_t (via h_t too)
 }
 
 export interface CellOps {

@@ -59,6 +59,23 @@ export interface RecurrentGradients {
   dc?: Tensor;
   /** The accumulated parameter gradients (live buffers), as gradients(). */
   grads: Record<string, Tensor>;
+  /** With `{ keepStepGradients: true }`: the gradient at every step, for looking at gradient flow. */
+  steps?: StepGradients;
+}
+
+export interface BackwardOptions {
+  /** Also return dL/dh_t (and dL/dc_t) at every step of every layer. */
+  keepStepGradients?: boolean;
+}
+
+export interface StepGradients {
+  /**
+   * Per layer, [T, B, H] (B = 1 for unbatched input): dL/dh_t, the whole gradient reaching the state
+   * h_t produced at step t (from the output or layer above at t, and from step t+1).
+   */
+  dh: Tensor[];
+  /** LSTM only, per layer [T, B, H]: dL/dc_t, including the path through h_t = o ⊙ tanh(c_t). */
+  dc?: Tensor[];
 }
 
 interface LayerCache {
@@ -177,7 +194,7 @@ export abstract class Recurrent extends Module {
    * BPTT from dL/d(output) (shaped as forward's output; null for none) and, optionally, dL/d(final state).
    * Adds into the parameter gradients and returns dL/dx and dL/d(initial state).
    */
-  backward(dOutput: Tensor | null, dState: RecurrentState = {}): RecurrentGradients {
+  backward(dOutput: Tensor | null, dState: RecurrentState = {}, options: BackwardOptions = {}): RecurrentGradients {
     if (!this.cache) throw new Error('backward: call forward() first; backward differentiates the last forward pass');
     const { T, B, batched, layers } = this.cache;
     const L = this.numLayers, H = this.hiddenSize, BH = B * H;
@@ -201,6 +218,8 @@ export abstract class Recurrent extends Module {
     const dcN = this.ops.hasCell ? this.readState('dState.c', dState.c, B, batched) : null;
     const dh0 = allocate(this.dtype, L * BH), dc0 = allocate(this.dtype, L * BH);
     let dAbove = dTop;
+    const keep = options.keepStepGradients === true;
+    const stepDh: Tensor[] = [], stepDc: Tensor[] = [];
     for (let l = L - 1; l >= 0; l--) {
       const { w, g, D } = this.layerWeights[l];
       const { xs, hs, cs, aux } = layers[l];
@@ -208,10 +227,13 @@ export abstract class Recurrent extends Module {
       const dxs = allocate(this.dtype, T * B * D);
       let dh: FloatArray = dhN.slice(l * BH, (l + 1) * BH);
       let dc: FloatArray | null = dcN ? dcN.slice(l * BH, (l + 1) * BH) : null;
+      const keptDh = keep ? allocate(this.dtype, T * BH) : null;
+      const keptDc = keep && dc ? allocate(this.dtype, T * BH) : null;
       for (let t = T - 1; t >= 0; t--) {
         const dhTotal = dh; // dL/dh_t = from above at t + from step t+1
         const above = dAbove.subarray(t * BH, (t + 1) * BH);
         for (let i = 0; i < BH; i++) dhTotal[i] += above[i];
+        keptDh?.set(dhTotal, t * BH);
         const dhPrev = allocate(this.dtype, BH);
         const dcPrev = dc ? allocate(this.dtype, BH) : null;
         this.ops.backward(w, g, D, H, {
@@ -227,12 +249,15 @@ export abstract class Recurrent extends Module {
           dx: dxs.subarray(t * B * D, (t + 1) * B * D),
           dhPrev,
           dcPrev,
+          dcTotal: keptDc ? keptDc.subarray(t * BH, (t + 1) * BH) : null,
         });
         dh = dhPrev;
         dc = dcPrev;
       }
       dh0.set(dh, l * BH);
       if (dc) dc0.set(dc, l * BH);
+      if (keptDh) stepDh[l] = new Tensor(keptDh, [T, B, H]);
+      if (keptDc) stepDc[l] = new Tensor(keptDc, [T, B, H]);
       dAbove = dxs;
     }
     const stateShape = batched ? [L, B, H] : [L, H];
@@ -242,6 +267,7 @@ export abstract class Recurrent extends Module {
       grads: this.gradients(),
     };
     if (this.ops.hasCell) result.dc = new Tensor(dc0, stateShape);
+    if (keep) result.steps = this.ops.hasCell ? { dh: stepDh, dc: stepDc } : { dh: stepDh };
     return result;
   }
 

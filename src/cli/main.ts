@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/** The `rnnlab` command line. */
+import { Command } from 'commander';
+import { demoDefaults, runDemo } from './demo.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+
+const program = new Command();
+program
+  .name('rnnlab')
+  .description('Recurrent neural networks with hand-written BPTT: RNN, LSTM, GRU')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(s) });
+
+const d = demoDefaults;
+program
+  .command('demo')
+  .description('train the tutorial RNN with BPTT and gradient clipping on a built-in sequence task and show the loss falling')
+  .option('--steps <n>', 'training steps', positiveInt, d.steps)
+  .option('--hidden <n>', 'hidden size', positiveInt, d.hidden)
+  .option('--seq-len <n>', 'time steps per sequence', positiveInt, d.seqLen)
+  .option('--batch <n>', 'sequences per batch', positiveInt, d.batch)
+  .option('--lr <x>', 'Adam learning rate', positiveNumber, d.lr)
+  .option('--clip <x>', 'max global gradient norm', positiveNumber, d.clip)
+  .option('--seed <n>', 'seed for weights and data', nonNegativeInt, d.seed)
+  .option('--every <n>', 'report every n steps', positiveInt, d.every)
+  .addHelpText('after', '\nExamples:\n  rnnlab demo\n  rnnlab demo --steps 1000 --hidden 64 --seed 3')
+  .action((opts: typeof d) => {
+    runDemo(opts);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`rnnlab: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
