@@ -12,7 +12,7 @@
  *   dL/dh_t = (gradient from the output or the layer above at t) + (what step t+1 sent back to h_t)
  * Parameter gradients add up over steps, and over calls until zeroGrad() (truncated BPTT).
  */
-import type { CellOps, CellWeights } from '../cells/ops.js';
+import type { CellOps, CellWeights, StepForward } from '../cells/ops.js';
 import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
 import { linearBackward, linearForward } from '../tensor/kernels.js';
 import { Rng, fillUniform } from '../tensor/random.js';
@@ -159,15 +159,7 @@ export abstract class Recurrent extends Module {
       hs.set(h0.subarray(l * BH, (l + 1) * BH));
       cs?.set(c0!.subarray(l * BH, (l + 1) * BH));
       for (let t = 0; t < T; t++) {
-        this.ops.forward(w, D, H, {
-          B,
-          x: input.subarray(t * B * D, (t + 1) * B * D),
-          hPrev: hs.subarray(t * BH, (t + 1) * BH),
-          cPrev: cs ? cs.subarray(t * BH, (t + 1) * BH) : null,
-          h: hs.subarray((t + 1) * BH, (t + 2) * BH),
-          c: cs ? cs.subarray((t + 1) * BH, (t + 2) * BH) : null,
-          aux: aux.subarray(t * B * A, (t + 1) * B * A),
-        });
+        this.ops.forward(w, D, H, stepView({ xs: input, hs, cs, aux }, t, B, D, BH, A));
       }
       layers.push({ xs: input, hs, cs, aux });
       hN.set(hs.subarray(T * BH), l * BH);
@@ -222,7 +214,6 @@ export abstract class Recurrent extends Module {
     const stepDh: Tensor[] = [], stepDc: Tensor[] = [];
     for (let l = L - 1; l >= 0; l--) {
       const { w, g, D } = this.layerWeights[l];
-      const { xs, hs, cs, aux } = layers[l];
       const A = this.ops.auxWidth(H);
       const dxs = allocate(this.dtype, T * B * D);
       let dh: FloatArray = dhN.slice(l * BH, (l + 1) * BH);
@@ -237,13 +228,7 @@ export abstract class Recurrent extends Module {
         const dhPrev = allocate(this.dtype, BH);
         const dcPrev = dc ? allocate(this.dtype, BH) : null;
         this.ops.backward(w, g, D, H, {
-          B,
-          x: xs.subarray(t * B * D, (t + 1) * B * D),
-          hPrev: hs.subarray(t * BH, (t + 1) * BH),
-          cPrev: cs ? cs.subarray(t * BH, (t + 1) * BH) : null,
-          h: hs.subarray((t + 1) * BH, (t + 2) * BH),
-          c: cs ? cs.subarray((t + 1) * BH, (t + 2) * BH) : null,
-          aux: aux.subarray(t * B * A, (t + 1) * B * A),
+          ...stepView(layers[l], t, B, D, BH, A),
           dh: dhTotal,
           dc,
           dx: dxs.subarray(t * B * D, (t + 1) * B * D),
@@ -320,6 +305,19 @@ export abstract class Recurrent extends Module {
   private fromUserLayout(a: FloatArray, T: number, B: number, W: number, batched: boolean): FloatArray {
     return batched && this.batchFirst ? swap01(a, B, T, W) : a.slice();
   }
+}
+
+/** Step t's views into a layer's stored sequence: x_t, h_{t-1}, c_{t-1}, h_t, c_t and the gates. */
+function stepView(c: LayerCache, t: number, B: number, D: number, BH: number, A: number): StepForward {
+  return {
+    B,
+    x: c.xs.subarray(t * B * D, (t + 1) * B * D),
+    hPrev: c.hs.subarray(t * BH, (t + 1) * BH),
+    cPrev: c.cs ? c.cs.subarray(t * BH, (t + 1) * BH) : null,
+    h: c.hs.subarray((t + 1) * BH, (t + 2) * BH),
+    c: c.cs ? c.cs.subarray((t + 1) * BH, (t + 2) * BH) : null,
+    aux: c.aux.subarray(t * B * A, (t + 1) * B * A),
+  };
 }
 
 interface NamedBuffers {
