@@ -25,3 +25,14 @@ export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
 
 export type { BackwardOptions, StepGradients } from './layers/recurrent.js';
 export { sineBatch, repeatLastBaseline, type SineOptions, type SequenceBatch } from './tasks/sine.js';
+
+export { gradientFlow, type GradientFlow } from './analysis/gradflow.js';
+export { stepJacobian, type StepJacobianOptions } from './analysis/jacobian.js';
+export {
+  analyzeGradientFlow, fitDecay,
+  type AnalyzeOptions, type CellFlowReport, type GradientFlowReport, type RnnBound, type WeightSpectrum,
+} from './analysis/analyze.js';
+export { countMultiplications, countParameters, MULTIPLICATION_CONVENTION, type CellKind, type CountMultiplicationsOptions, type CountParametersOptions, type MultiplicationCount, type ParameterCount } from './analysis/counts.js';
+export { countOps, opCounter, type OpCounter } from './tensor/counter.js';
+export { unrolledGraph, MAX_UNROLL_STEPS, type UnrolledGraph, type UnrolledGraphOptions, type UnrolledNode, type UnrolledEdge, type UnrolledNodeKind, type UnrolledEdgeKind } from './analysis/unrolled.js';
+export { spectralRadius, largestSingularValue, singularValues } from './tensor/linalg.js';

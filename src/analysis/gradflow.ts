@@ -8,7 +8,7 @@
  * so ||dL/dh_t|| shrinks or grows roughly geometrically with the distance T−1−t.
  */
 import { checkDType, checkFinite, checkShape, checkTensor } from '../tensor/check.js';
-import { Tensor, allocate } from '../tensor/tensor.js';
+import { Tensor, allocate, type FloatArray } from '../tensor/tensor.js';
 import { Recurrent } from '../layers/recurrent.js';
 
 export interface GradientFlow {
@@ -18,6 +18,10 @@ export interface GradientFlow {
   dx: number[];
   /** LSTM only: ||dL/dc_t|| of the last layer (including the path through h_t). */
   dc?: number[];
+  /** ||dL/dh_0|| of the last layer's initial state: T step Jacobians back from the loss. */
+  dhInitial: number;
+  /** LSTM only: ||dL/dc_0||. */
+  dcInitial?: number;
 }
 
 /**
@@ -42,11 +46,14 @@ export function gradientFlow(model: Recurrent, x: Tensor, upstream: Tensor): Gra
     const g = model.backward(null, { h: new Tensor(dhN, h.shape) }, { keepStepGradients: true });
     const T = batched ? x.shape[model.batchFirst ? 1 : 0] : x.shape[0];
     const steps = g.steps!;
+    const lastLayer = (a: Tensor): FloatArray => a.data.subarray((L - 1) * B * H, L * B * H);
     const out: GradientFlow = {
+      dhInitial: stepNorms(lastLayer(g.dh), 1)[0],
       dh: stepNorms(steps.dh[L - 1].data, T),
       dx: batched && model.batchFirst ? stepNormsBatchFirst(g.dx.data, B, T) : stepNorms(g.dx.data, T),
     };
     if (steps.dc) out.dc = stepNorms(steps.dc[L - 1].data, T);
+    if (g.dc) out.dcInitial = stepNorms(lastLayer(g.dc), 1)[0];
     return out;
   } finally {
     model.parameters().forEach((p, i) => p.grad.data.set(saved[i]));

@@ -16,6 +16,7 @@
  *   dW_ih += daᵀ x   db_ih += Σ da   dW_hh += duᵀ h_{t-1}   db_hh += Σ du
  *   dx = da W_ih     dh_{t-1} = du W_hh + dh ⊙ z  (the z-gated shortcut, GRU's "cell path")
  */
+import { opCounter } from '../tensor/counter.js';
 import { linearBackward, linearForward, sigmoid } from '../tensor/kernels.js';
 import type { CellOps, CellWeights, StepBackward, StepForward } from './ops.js';
 
@@ -33,6 +34,8 @@ export const gruOps: CellOps = {
     const a = new Arr(B * G), u = new Arr(B * G);
     linearForward(a, x, w.weightIh, w.biasIh, B, D, G);
     linearForward(u, hPrev, w.weightHh, w.biasHh, B, H, G);
+    // The loop's elementwise products r⊙u_n, (1−z)⊙n, z⊙h_{t-1}: 3·B·H (theory A2), counted once here.
+    if (opCounter.enabled) opCounter.mul += 3 * B * H;
     for (let b = 0; b < B; b++) {
       const gb = b * G, ab = b * 4 * H, hb = b * H;
       for (let j = 0; j < H; j++) {

@@ -17,6 +17,7 @@
  *   dz  = [di·i(1−i); df·f(1−f); dg·(1−g²); do·o(1−o)]
  *   dW_ih += dzᵀ x   dW_hh += dzᵀ h_{t-1}   db += Σ_b dz   dx = dz W_ih   dh_{t-1} = dz W_hh
  */
+import { opCounter } from '../tensor/counter.js';
 import { linearBackward, linearForward, sigmoid } from '../tensor/kernels.js';
 import type { CellOps, CellWeights, StepBackward, StepForward } from './ops.js';
 
@@ -34,6 +35,8 @@ export const lstmOps: CellOps = {
     const z = new (h.constructor as Float64ArrayConstructor)(B * G);
     linearForward(z, x, w.weightIh, w.biasIh, B, D, G);
     linearForward(z, hPrev, w.weightHh, w.biasHh, B, H, G, true);
+    // The loop's elementwise products f⊙c_{t-1}, i⊙g, o⊙tanh(c_t): 3·B·H (theory A2), counted once here.
+    if (opCounter.enabled) opCounter.mul += 3 * B * H;
     for (let b = 0; b < B; b++) {
       const zb = b * G, ab = b * 5 * H, hb = b * H;
       for (let j = 0; j < H; j++) {

@@ -30,6 +30,7 @@ export function rnnOps(nonlinearity: Nonlinearity): CellOps {
       const { B, x, hPrev, h } = s;
       linearForward(h, x, w.weightIh, w.biasIh, B, D, H);
       linearForward(h, hPrev, w.weightHh, w.biasHh, B, H, H, true);
+      // No elementwise product here: the step's multiplications are the two above (theory A2).
       for (let i = 0; i < B * H; i++) h[i] = relu ? (h[i] > 0 ? h[i] : 0) : Math.tanh(h[i]);
     },
 

@@ -7,7 +7,8 @@
  * Recurrent inits act per gate: each H×H block of W_hh [G·H, H] is orthogonal / identity / scaled on
  * its own, since each block is one gate's recurrence.
  */
-import { EigenvalueDecomposition, Matrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
+import { Matrix, QrDecomposition } from 'ml-matrix';
+import { largestSingularValue, spectralRadius, toRows } from '../tensor/linalg.js';
 import { checkFiniteNumber, checkOneOf } from '../tensor/check.js';
 import { Rng, fillNormal, fillUniform } from '../tensor/random.js';
 import type { FloatArray } from '../tensor/tensor.js';
@@ -64,8 +65,7 @@ export function initLayer(w: CellWeights, D: number, H: number, G: number, kind:
   if (init.spectralRadius !== undefined || init.maxSingularValue !== undefined) {
     for (let g = 0; g < G; g++) {
       const block = w.weightHh.subarray(g * H * H, (g + 1) * H * H);
-      const m = new Matrix(toRows(block, H, H));
-      const current = init.spectralRadius !== undefined ? spectralRadius(m) : largestSingularValue(m);
+      const current = init.spectralRadius !== undefined ? spectralRadius(block, H) : largestSingularValue(block, H, H);
       const target = init.spectralRadius ?? init.maxSingularValue!;
       const scale = current > 0 ? target / current : 0;
       for (let i = 0; i < block.length; i++) block[i] *= scale;
@@ -112,25 +112,4 @@ export function orthogonal(rows: number, cols: number, rng: Rng): Float64Array {
     }
   }
   return out;
-}
-
-export function toRows(a: ArrayLike<number>, rows: number, cols: number): number[][] {
-  const m: number[][] = [];
-  for (let i = 0; i < rows; i++) m.push(Array.from({ length: cols }, (_, j) => a[i * cols + j]));
-  return m;
-}
-
-/** Largest |eigenvalue| of a square matrix. */
-export function spectralRadius(m: Matrix): number {
-  const e = new EigenvalueDecomposition(m);
-  let best = 0;
-  e.realEigenvalues.forEach((re, i) => {
-    best = Math.max(best, Math.hypot(re, e.imaginaryEigenvalues[i]));
-  });
-  return best;
-}
-
-export function largestSingularValue(m: Matrix): number {
-  return new SingularValueDecomposition(m, { computeLeftSingularVectors: false, computeRightSingularVectors: false })
-    .diagonal[0];
 }

@@ -12,7 +12,7 @@ import { lstmOps } from '../cells/lstm.js';
 import { rnnOps, type Nonlinearity } from '../cells/rnn.js';
 import { checkOneOf } from '../tensor/check.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Recurrent, type RecurrentGradients, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from './recurrent.js';
+import { Recurrent, type BackwardOptions, type RecurrentGradients, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from './recurrent.js';
 
 export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: Nonlinearity;
@@ -53,8 +53,8 @@ export class LSTM extends Recurrent {
   override forward(x: Tensor, state?: RecurrentState): LSTMOutput {
     return super.forward(x, state) as LSTMOutput;
   }
-  override backward(dOutput: Tensor | null, dState?: RecurrentState): LSTMGradients {
-    return super.backward(dOutput, dState) as LSTMGradients;
+  override backward(dOutput: Tensor | null, dState?: RecurrentState, options?: BackwardOptions): LSTMGradients {
+    return super.backward(dOutput, dState, options) as LSTMGradients;
   }
 }
 

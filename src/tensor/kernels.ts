@@ -6,6 +6,7 @@
  * Naming: N = "as stored", T = "transposed". `matmulNT(out, a, b)` is out = a · bᵀ, the product a
  * linear layer needs with PyTorch's weight layout W [out, in].
  */
+import { opCounter } from './counter.js';
 import type { FloatArray } from './tensor.js';
 
 /** out[M, N] (+)= a[M, K] · b[N, K]ᵀ  — y = x Wᵀ. */
@@ -89,6 +90,8 @@ export function linearForward(
   y: FloatArray, x: FloatArray, W: FloatArray, b: FloatArray | null, B: number, In: number, Out: number,
   accumulate = false,
 ): void {
+  // Theory A2's count: B·In·Out scalar products; the bias is additions only. Once per call, not per element.
+  if (opCounter.enabled) opCounter.mul += B * In * Out;
   matmulNT(y, x, W, B, In, Out, accumulate);
   if (b) addRowVector(y, b, B, Out);
 }
