@@ -12,6 +12,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
+import fixtures_gradflow  # noqa: E402
 import fixtures_layers  # noqa: E402
 import fixtures_optim  # noqa: E402
 
@@ -20,3 +21,4 @@ if __name__ == "__main__":
     print(f"torch {torch.__version__}")
     fixtures_layers.main()
     fixtures_optim.main()
+    fixtures_gradflow.main()

@@ -5,11 +5,11 @@ export { Tensor, tensor, zeros, full, zerosLike, type DType, type FloatArray, ty
 export { Rng } from './tensor/random.js';
 
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type LSTMCellStep, type LSTMCellBackward } from './cells/cells.js';
-export type { CellOptions, CellCache, CellStep, CellBackward } from './cells/cell.js';
+export { Cell, type CellOptions, type CellCache, type CellStep, type CellBackward } from './cells/cell.js';
 export type { Nonlinearity } from './cells/rnn.js';
 
 export { RNN, LSTM, GRU, type RNNOptions, type LSTMOutput, type LSTMGradients } from './layers/models.js';
-export type { RecurrentOptions, RecurrentState, RecurrentOutput, RecurrentGradients } from './layers/recurrent.js';
+export { Recurrent, type RecurrentOptions, type RecurrentState, type RecurrentOutput, type RecurrentGradients } from './layers/recurrent.js';
 export { Module, type NamedParameter } from './layers/module.js';
 export type { InitOptions, InputInit, RecurrentInit } from './layers/init.js';
 

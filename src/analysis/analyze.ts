@@ -33,7 +33,7 @@ export interface AnalyzeOptions {
   cells?: CellKind[]; // default ['rnn', 'lstm', 'gru']
   trials?: number; // default 10
   seed?: number; // default 0
-  /** Initialization of every model (W_hh init, spectral radius or largest singular value, LSTM forget bias). */
+  /** Initialization of every model (W_hh init, spectral radius or largest singular value); forgetBias applies to the LSTM only. */
   init?: InitOptions;
   /** The vanilla RNN's activation (default tanh). */
   nonlinearity?: Nonlinearity;
