@@ -36,3 +36,7 @@ export { countMultiplications, countParameters, MULTIPLICATION_CONVENTION, type 
 export { countOps, opCounter, type OpCounter } from './tensor/counter.js';
 export { unrolledGraph, MAX_UNROLL_STEPS, type UnrolledGraph, type UnrolledGraphOptions, type UnrolledNode, type UnrolledEdge, type UnrolledNodeKind, type UnrolledEdgeKind } from './analysis/unrolled.js';
 export { spectralRadius, largestSingularValue, singularValues } from './tensor/linalg.js';
+export { renderVegaLite, type RenderOptions } from './plot/render.js';
+export { gradientFlowSpec, type GradflowSpecOptions } from './plot/gradflow-plot.js';
+export { runGradflow, gradflowDefaults, type GradflowOptions, type GradflowResult } from './cli/gradflow.js';
+export { writeFileAtomic } from './io/atomic.js';

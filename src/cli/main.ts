@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { demoDefaults, runDemo } from './demo.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { gradflowDefaults, registerGradflow, runGradflow } from './gradflow.js';
 
 const program = new Command();
 program
@@ -23,10 +24,19 @@ program
   .option('--clip <x>', 'max global gradient norm', positiveNumber, d.clip)
   .option('--seed <n>', 'seed for weights and data', nonNegativeInt, d.seed)
   .option('--every <n>', 'report every n steps', positiveInt, d.every)
-  .addHelpText('after', '\nExamples:\n  rnnlab demo\n  rnnlab demo --steps 1000 --hidden 64 --seed 3')
-  .action((opts: typeof d) => {
-    runDemo(opts);
+  .option('--no-gradflow', 'skip the gradient-flow analysis that follows the training demo')
+  .option('--out <dir>', 'where the gradient-flow report, plot and JSON go', 'out/gradflow')
+  .addHelpText('after', '\nExamples:\n  rnnlab demo\n  rnnlab demo --steps 1000 --hidden 64 --seed 3\n  rnnlab demo --no-gradflow')
+  .action(async (opts: typeof d & { gradflow: boolean; out: string }) => {
+    const { gradflow, out, ...demo } = opts;
+    runDemo(demo);
+    if (gradflow) {
+      console.log('\nWhy gated cells: how much of a final-step gradient reaches each earlier step (PyTorch-default init).\n');
+      await runGradflow({ ...gradflowDefaults, seed: demo.seed, out });
+    }
   });
+
+registerGradflow(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`rnnlab: ${err instanceof Error ? err.message : String(err)}`);
