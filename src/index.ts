@@ -40,3 +40,7 @@ export { renderVegaLite, type RenderOptions } from './plot/render.js';
 export { gradientFlowSpec, type GradflowSpecOptions } from './plot/gradflow-plot.js';
 export { runGradflow, gradflowDefaults, type GradflowOptions, type GradflowResult } from './cli/gradflow.js';
 export { writeFileAtomic } from './io/atomic.js';
+export { experiments, findExperiment } from './experiments/registry.js';
+export { formatTable, type Experiment, type ExperimentResult, type ExperimentOptions, type Table } from './experiments/experiment.js';
+export { CausalSelfAttention, type AttentionOptions, type AttentionGradients } from './layers/attention.js';
+export { TanhMLP, type TanhMLPCache, type TanhMLPGradients } from './layers/feedforward.js';

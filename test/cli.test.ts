@@ -12,7 +12,7 @@ const cli = (...args: string[]) =>
     stderr: string;
   };
 
-describe('rnnlab demo', () => {
+describe('the rnnlab command', () => {
   it('the training loss falls and the test MSE beats the memoryless baseline', () => {
     const r = runDemo({ ...demoDefaults, steps: 150, every: 50 }, () => {});
     const first = r.curve[0][1], last = r.curve[r.curve.length - 1][1];
@@ -42,5 +42,21 @@ describe('rnnlab demo', () => {
     const r = cli('demo', '--hidden', '0');
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /--hidden <n>.*expected a positive integer, got "0"/);
+  });
+
+  it('experiment --list names every experiment, and an unknown one is an error listing them', () => {
+    const list = cli('experiment', '--list');
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /tied-weights/);
+    const bad = cli('experiment', 'nope');
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /experiment: expected one of 'tied-weights'.*got "nope"/);
+  });
+
+  it('experiment <name> --quick prints its table and conclusion', () => {
+    const r = cli('experiment', 'tied-weights', '--quick');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\| /m);
+    assert.match(r.stdout, /rnnlab experiment tied-weights --quick --seed 0/);
   });
 });

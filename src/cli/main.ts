@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { demoDefaults, runDemo } from './demo.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { registerExperiment } from './experiment.js';
 import { gradflowDefaults, registerGradflow, runGradflow } from './gradflow.js';
 
 const program = new Command();
@@ -37,6 +38,7 @@ program
   });
 
 registerGradflow(program);
+registerExperiment(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`rnnlab: ${err instanceof Error ? err.message : String(err)}`);

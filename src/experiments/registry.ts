@@ -1,0 +1,15 @@
+/** Every experiment by name, in the order `rnnlab experiment --list` shows them. */
+import { attentionVsLstm } from './attention-vs-lstm.js';
+import { cellProbe } from './cell-probe.js';
+import type { Experiment } from './experiment.js';
+import { tiedWeights } from './tied-weights.js';
+
+export const experiments: Experiment[] = [tiedWeights, attentionVsLstm, cellProbe];
+
+export function findExperiment(name: string): Experiment {
+  const e = experiments.find((x) => x.name === name);
+  if (!e) {
+    throw new RangeError(`experiment: expected one of ${experiments.map((x) => `'${x.name}'`).join(', ')}, got ${JSON.stringify(name)}`);
+  }
+  return e;
+}
