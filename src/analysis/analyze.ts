@@ -9,7 +9,8 @@
  *
  *   ||dL/dh_{T-k}|| ≤ σ_max(W_hh)ᵏ ||dL/dh_T||      (exercise A4)
  *
- * and σ_max < 1 guarantees vanishing; ρ(W_hh) > 1 is necessary for explosion. Each RNN run reports the
+ * and σ_max < 1 guarantees vanishing; σ_max > 1 is necessary for explosion (Pascanu et al. 2013). ρ(W_hh) > 1
+ * is the growth condition only near h = 0, where tanh' ≈ 1 (docs/theory.md, A4). Each RNN run reports the
  * bound and whether the measurement respects it.
  */
 import type { InitOptions } from '../layers/init.js';
@@ -57,8 +58,14 @@ export interface RnnBound {
   perStep: number;
   /** σ_max < 1/γ in every trial: gradients must vanish geometrically. */
   vanishingGuaranteed: boolean;
-  /** ρ(W_hh) > 1/γ in some trial: the necessary condition for explosion holds. */
+  /** σ_max(W_hh) > 1/γ in some trial: the necessary condition for explosion holds. */
   explosionPossible: boolean;
+  /**
+   * ρ(W_hh) > 1/γ in some trial: near h = 0 (tanh' ≈ 1) the recurrence is nearly linear and grows
+   * along W_hh's top eigenvector. Not necessary away from the origin (a nilpotent W_hh can explode once
+   * units saturate) and not sufficient (tanh' < 1 damps).
+   */
+  nearOriginGrowth: boolean;
   /** In every trial and every step k back, ||dL/dh_{T-k}|| ≤ (γ σ_max)ᵏ ||dL/dh_T||. */
   holds: boolean;
 }
@@ -192,7 +199,8 @@ function analyzeCell(cell: CellKind, o: Required<AnalyzeOptions>): CellFlowRepor
       gamma,
       perStep: gamma * mean(sig),
       vanishingGuaranteed: sig.every((s) => gamma * s < 1),
-      explosionPossible: rhos.some((r) => gamma * r[0] > 1),
+      explosionPossible: sig.some((s) => gamma * s > 1),
+      nearOriginGrowth: rhos.some((r) => gamma * r[0] > 1),
       holds,
     };
   }

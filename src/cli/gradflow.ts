@@ -267,7 +267,7 @@ export function findings(report: GradientFlowReport): string[] {
       out.push(
         `For the RNN, γσ_max(W_hh) = ${sigma} is not below 1 in every trial, so the bound alone does not force vanishing` +
           (vanished ? `, yet the gradient still shrank by ${fix(g)} per step${why}` : '') +
-          (Number.isFinite(g) && g > 1 ? `, and the gradient grew by ${fix(g)} per step (ρ(W_hh) = ${fix(rho)}${rho > 1 ? ' > 1: explosion is possible' : ''})` : '') +
+          (Number.isFinite(g) && g > 1 ? `, and the gradient grew by ${fix(g)} per step (ρ(W_hh) = ${fix(rho)}${rho > 1 ? ' > 1: the recurrence grows along its top eigenvector where tanh′ ≈ 1' : ''})` : '') +
           `; ${held}.`,
       );
     }
