@@ -3,8 +3,11 @@ import { attentionVsLstm } from './attention-vs-lstm.js';
 import { cellProbe } from './cell-probe.js';
 import type { Experiment } from './experiment.js';
 import { tiedWeights } from './tied-weights.js';
+import { forgetBias } from './forget-bias.js';
+import { rnnLstmGru } from './rnn-lstm-gru.js';
+import { gateRoles } from './gate-roles.js';
 
-export const experiments: Experiment[] = [tiedWeights, attentionVsLstm, cellProbe];
+export const experiments: Experiment[] = [tiedWeights, gateRoles, forgetBias, rnnLstmGru, attentionVsLstm, cellProbe];
 
 export function findExperiment(name: string): Experiment {
   const e = experiments.find((x) => x.name === name);
