@@ -44,3 +44,4 @@ export { experiments, findExperiment } from './experiments/registry.js';
 export { formatTable, type Experiment, type ExperimentResult, type ExperimentOptions, type Table } from './experiments/experiment.js';
 export { CausalSelfAttention, type AttentionOptions, type AttentionGradients } from './layers/attention.js';
 export { TanhMLP, type TanhMLPCache, type TanhMLPGradients } from './layers/feedforward.js';
+export { compareGradientFlow, type VariantOptions, type VariantRow } from './analysis/variants.js';

@@ -218,3 +218,20 @@ describe('plot and atomic write helpers', () => {
     assert.deepEqual(readdirSync(join(tmp, 'atomic', 'nested')), ['a.txt']);
   });
 });
+
+describe('rnnlab gradflow --variants', () => {
+  it('measures the remedies and trained models the same way, and the forget bias raises the LSTM’s gradient at h_0', async () => {
+    const dir = join(tmp, 'variants');
+    const r = await runGradflow({ seqLen: 20, hidden: 8, trials: 2, variants: true, trainSteps: 20, out: dir }, () => {});
+    const rows = r.variants!;
+    const labels = rows.map((v) => `${v.label}/${v.cell}`);
+    for (const l of ['PyTorch default/lstm', 'forget bias 3/lstm', 'orthogonal W_hh/rnn', 'identity W_hh/rnn', 'after 20 steps on long-lag T=20/lstm']) {
+      assert.ok(labels.includes(l), l);
+    }
+    const ratio = (label: string) => rows.find((v) => v.label === label && v.cell === 'lstm')!.initialRatio;
+    assert.ok(ratio('forget bias 3') > ratio('forget bias 1') && ratio('forget bias 1') > ratio('PyTorch default'));
+    assert.ok(rows.filter((v) => v.trainedLoss !== undefined).every((v) => Number.isFinite(v.trainedLoss)));
+    assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /## What changes it/);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).variants.length, rows.length);
+  });
+});
