@@ -19,15 +19,18 @@ SEED = 777
 T, B, D, H = 12, 2, 3, 5
 
 
+def make_cell(kind, nonlinearity, d_in):
+    """A float64 torch cell of the given kind."""
+    if kind == "rnn":
+        return nn.RNNCell(d_in, H, nonlinearity=nonlinearity).double()
+    if kind == "lstm":
+        return nn.LSTMCell(d_in, H).double()
+    return nn.GRUCell(d_in, H).double()
+
+
 def cell_for(kind, nonlinearity, d_in, layer, k):
     """A torch cell holding layer k's weights of a multi-layer nn.RNN/LSTM/GRU."""
-    if kind == "rnn":
-        cell = nn.RNNCell(d_in, H, nonlinearity=nonlinearity)
-    elif kind == "lstm":
-        cell = nn.LSTMCell(d_in, H)
-    else:
-        cell = nn.GRUCell(d_in, H)
-    cell = cell.double()
+    cell = make_cell(kind, nonlinearity, d_in)
     with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             getattr(cell, name).copy_(getattr(layer, f"{name}_l{k}"))
@@ -90,13 +93,7 @@ def flow_case(g, kind, nonlinearity, num_layers, batched):
 
 
 def jacobian_case(g, kind, nonlinearity):
-    if kind == "rnn":
-        cell = nn.RNNCell(D, H, nonlinearity=nonlinearity)
-    elif kind == "lstm":
-        cell = nn.LSTMCell(D, H)
-    else:
-        cell = nn.GRUCell(D, H)
-    cell = cell.double()
+    cell = make_cell(kind, nonlinearity, D)
     with torch.no_grad():
         for p in cell.parameters():
             p.copy_(torch.empty_like(p).uniform_(-0.8, 0.8, generator=g))
