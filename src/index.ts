@@ -45,3 +45,7 @@ export { formatTable, type Experiment, type ExperimentResult, type ExperimentOpt
 export { CausalSelfAttention, type AttentionOptions, type AttentionGradients } from './layers/attention.js';
 export { TanhMLP, type TanhMLPCache, type TanhMLPGradients } from './layers/feedforward.js';
 export { compareGradientFlow, type VariantOptions, type VariantRow } from './analysis/variants.js';
+export { type Task, type TaskBatch, type TaskEvaluation, type TaskLoss, type TaskLossAt, type TaskOptionsBase } from './tasks/task.js';
+export { AddingTask, ADDING_TOLERANCE, type AddingOptions, type AddingBatch } from './tasks/adding.js';
+export { CopyMemoryTask, COPY_BLANK, COPY_DELIMITER, COPY_SYMBOLS, COPY_LENGTH, type CopyMemoryOptions, type CopyMemoryBatch } from './tasks/copy-memory.js';
+export { TemporalOrderTask, TEMPORAL_ORDER_ALPHABET, TEMPORAL_ORDER_CLASSES, type TemporalOrderOptions, type TemporalOrderBatch } from './tasks/temporal-order.js';
