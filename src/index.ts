@@ -49,3 +49,5 @@ export { type Task, type TaskBatch, type TaskEvaluation, type TaskLoss, type Tas
 export { AddingTask, ADDING_TOLERANCE, type AddingOptions, type AddingBatch } from './tasks/adding.js';
 export { CopyMemoryTask, COPY_BLANK, COPY_DELIMITER, COPY_SYMBOLS, COPY_LENGTH, type CopyMemoryOptions, type CopyMemoryBatch } from './tasks/copy-memory.js';
 export { TemporalOrderTask, TEMPORAL_ORDER_ALPHABET, TEMPORAL_ORDER_CLASSES, type TemporalOrderOptions, type TemporalOrderBatch } from './tasks/temporal-order.js';
+export { CheckpointError, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export { saveCheckpoint, loadCheckpoint, latestCheckpoint, bestCheckpoint, checkpointDirName, modelConfig, manifestChecksum, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointContents, type SaveOptions, type LoadedCheckpoint, type CheckpointManifest, type ModelConfig, type ModelKind } from './io/checkpoint.js';
