@@ -51,3 +51,4 @@ export { CopyMemoryTask, COPY_BLANK, COPY_DELIMITER, COPY_SYMBOLS, COPY_LENGTH, 
 export { TemporalOrderTask, TEMPORAL_ORDER_ALPHABET, TEMPORAL_ORDER_CLASSES, type TemporalOrderOptions, type TemporalOrderBatch } from './tasks/temporal-order.js';
 export { CheckpointError, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { saveCheckpoint, loadCheckpoint, latestCheckpoint, bestCheckpoint, checkpointDirName, modelConfig, manifestChecksum, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointContents, type SaveOptions, type LoadedCheckpoint, type CheckpointManifest, type ModelConfig, type ModelKind } from './io/checkpoint.js';
+export { LRSchedule, type ScheduleSpec, type HasLr } from './optim/schedule.js';
