@@ -15,6 +15,7 @@ import torch  # noqa: E402
 import fixtures_gradflow  # noqa: E402
 import fixtures_layers  # noqa: E402
 import fixtures_optim  # noqa: E402
+import fixtures_safetensors  # noqa: E402
 import fixtures_schedule  # noqa: E402
 
 if __name__ == "__main__":
@@ -24,3 +25,4 @@ if __name__ == "__main__":
     fixtures_optim.main()
     fixtures_gradflow.main()
     fixtures_schedule.main()
+    fixtures_safetensors.main()
