@@ -1,0 +1,133 @@
+/**
+ * Checkpoints. One checkpoint is a directory, `step-000000123/`, holding
+ *
+ *   model.safetensors   the weights under PyTorch's state_dict names (`weight_ih_l0`, ..., `head.weight`),
+ *                       so `torch.nn.LSTM(...).load_state_dict(safetensors.torch.load_file(path))` works
+ *                       (a model with a head needs a module whose linear is called `head`)
+ *   checkpoint.json     {format: 'rnnlab-checkpoint', version: 1, model: {kind, options}, optimizer, rng,
+ *                        step, metrics, files: {'model.safetensors': sha256}, checksum}
+ *
+ * A directory rather than one file because a PyTorch user can open model.safetensors directly with no
+ * rnnlab code, and the JSON is readable in any editor. `checksum` is the sha256 of checkpoint.json's own
+ * content (keys sorted, `checksum` left out), so a flipped byte anywhere is caught.
+ *
+ * Saving is atomic: everything is written and fsynced in a hidden temporary directory beside the others,
+ * which is then renamed into place; only after that is the `latest` pointer file replaced (atomically).
+ * A save that fails at any point leaves the earlier checkpoints and the pointers as they were. `best.json`
+ * names the best checkpoint by a chosen metric; pruning keeps the last K, the best, and the latest.
+ *
+ * Loading checks everything (format, version, checksums, config against tensors, finiteness) and reports
+ * any problem as a CheckpointError, never another exception (checkpoint-load.ts); saving is in
+ * checkpoint.ts.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LSTM, GRU, RNN } from '../layers/models.js';
+import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
+import type { Rng } from '../tensor/random.js';
+
+export { CheckpointError } from './safetensors.js';
+
+export const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+export const WEIGHTS = 'model.safetensors';
+export const MANIFEST = 'checkpoint.json';
+export const LATEST = 'latest';
+export const BEST = 'best.json';
+export const STEP_DIR = /^step-(\d{9,})$/;
+
+export type ModelKind = 'RNN' | 'LSTM' | 'GRU';
+
+/** What is needed to rebuild the model before loading the weights (init options and seed are not). */
+export interface ModelConfig {
+  kind: ModelKind;
+  options: {
+    inputSize: number;
+    hiddenSize: number;
+    numLayers: number;
+    bias: boolean;
+    batchFirst: boolean;
+    dtype: 'float32' | 'float64';
+    outputSize?: number;
+    nonlinearity?: 'tanh' | 'relu';
+  };
+}
+
+/** checkpoint.json. */
+export interface CheckpointManifest {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  model: ModelConfig;
+  optimizer: OptimizerStateDict | null;
+  /** Rng.getState() with NaN (no spare normal) written as null. */
+  rng: (number | null)[] | null;
+  step: number;
+  metrics: Record<string, number>;
+  files: Record<string, string>;
+  checksum?: string;
+}
+
+export interface CheckpointContents {
+  model: RNN | LSTM | GRU;
+  optimizer?: Optimizer<{ lr: number }>;
+  rng?: Rng;
+  step: number;
+  metrics?: Record<string, number>;
+}
+
+export interface SaveOptions {
+  /** Keep only the K most recent checkpoints (by step), plus the best and the latest. Default: keep all. */
+  keepLast?: number;
+  /** Track the best checkpoint by `metrics[metric]`, lower ('min') or higher ('max') being better. */
+  best?: { metric: string; mode: 'min' | 'max' };
+  /** Replace an existing checkpoint of the same step (default false: refuse). */
+  overwrite?: boolean;
+}
+
+export interface LoadedCheckpoint {
+  /** Rebuilt from the saved config, with the saved weights. */
+  model: RNN | LSTM | GRU;
+  config: ModelConfig;
+  /** For `optimizer.loadStateDict` on an optimizer built over `model`; null if none was saved. */
+  optimizerState: OptimizerStateDict | null;
+  /** For `rng.setState`; null if none was saved. */
+  rngState: number[] | null;
+  step: number;
+  metrics: Record<string, number>;
+  /** The checkpoint directory that was read. */
+  path: string;
+}
+
+export function checkpointDirName(step: number): string {
+  return `step-${String(step).padStart(9, '0')}`;
+}
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The checksum field of a manifest: sha256 of its canonical JSON (sorted keys) without `checksum`. */
+export function manifestChecksum(manifest: object): string {
+  const { checksum: _ignored, ...rest } = manifest as Record<string, unknown>;
+  void _ignored;
+  return sha256(canonical(rest));
+}
+
+export function readLatest(root: string): string | null {
+  try {
+    const name = readFileSync(join(root, LATEST), 'utf8').trim();
+    return STEP_DIR.test(name) ? name : null;
+  } catch {
+    return null;
+  }
+}
