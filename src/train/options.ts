@@ -1,0 +1,229 @@
+/**
+ * The trainer's options: their types, their checks (every error names the option, what was expected
+ * and what was given; unknown option names are refused), and the optimizer they describe.
+ */
+import type { GRU, LSTM, RNN } from '../layers/models.js';
+import { Adagrad } from '../optim/adagrad.js';
+import { Adam, AdamW } from '../optim/adam.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import type { ScheduleSpec } from '../optim/schedule.js';
+import { SGD } from '../optim/sgd.js';
+import type { Task } from '../tasks/task.js';
+
+export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+
+export interface OptimizerSpec {
+  kind: OptimizerKind;
+  lr: number;
+  /** Any other option of the chosen optimizer (momentum, betas, weightDecay, ...). */
+  [option: string]: unknown;
+}
+
+export interface TrainStepInfo {
+  /** 1-based step number, counted from the start of the run (resumes included). */
+  step: number;
+  /** Training loss of this step's batch (NaN / Infinity on a skipped step). */
+  loss: number;
+  metric: number;
+  /** Global L2 norm of the parameter gradients before clipping (NaN if not computed). */
+  gradNorm: number;
+  /** The lr the update used (or would have used, on a skipped step). */
+  lr: number;
+  /** True when the update was skipped because something was not finite. */
+  skipped: boolean;
+  evalLoss?: number;
+  evalMetric?: number;
+  /** Set on the step where a divergence recovery happened. */
+  warning?: string;
+}
+
+export interface TrainOptions {
+  steps: number;
+  batchSize: number;
+  seed: number;
+  optimizer: OptimizerSpec;
+  schedule?: ScheduleSpec;
+  clip?: { norm?: number; value?: number };
+  tbptt?: { window: number; stride?: number };
+  /** Evaluate on the held-out batches every this many steps (and always once at the end). */
+  evalEvery?: number;
+  /** Held-out batches (default 4). */
+  evalBatches?: number;
+  /** Seed of the held-out Rng (default seed + 1000003). */
+  evalSeed?: number;
+  /** Stop when the eval loss has not improved by more than minDelta for `patience` evaluations. Needs evalEvery. */
+  earlyStopping?: { patience: number; minDelta?: number };
+  /** Append one JSON line per step to this file. */
+  logJsonl?: string;
+  /** Save a checkpoint every `every` steps (and at the end) under `dir`; best by eval loss. */
+  checkpoint?: { dir: string; every: number; keepLast?: number };
+  /** A checkpoint directory (or a root with a `latest` pointer) to continue from. */
+  resume?: string;
+  onStep?: (info: TrainStepInfo) => void;
+  /** Skipped steps in a row before restoring the last good state and halving the lr (default 5). */
+  maxBadSteps?: number;
+  /** Keep an in-memory copy of the weights and optimizer state every this many good steps (default 10). */
+  snapshotEvery?: number;
+}
+
+export interface TrainSummary {
+  /** The step count reached (total, resumes included). */
+  steps: number;
+  /** Wall-clock seconds of this call. */
+  seconds: number;
+  /** Held-out evaluation after the last step. */
+  final: { loss: number; metric: number; metricName: string };
+  baseline: number;
+  /** final.loss < task.solvedBelow. */
+  solved: boolean;
+  /** Steps whose update was skipped (resumes included). */
+  skippedSteps: number;
+  stoppedEarly: boolean;
+  /** Divergence recoveries, in words. */
+  warnings: string[];
+  /** The lr scale at the end (1, halved on every recovery). */
+  lrScale: number;
+  /** One entry per step run by this call. */
+  history: TrainStepInfo[];
+  /** The directory of the last checkpoint written, if any. */
+  lastCheckpoint?: string;
+}
+
+export type Model = RNN | LSTM | GRU;
+
+const KNOWN_OPTIONS = new Set([
+  'steps', 'batchSize', 'seed', 'optimizer', 'schedule', 'clip', 'tbptt', 'evalEvery', 'evalBatches', 'evalSeed',
+  'earlyStopping', 'logJsonl', 'checkpoint', 'resume', 'onStep', 'maxBadSteps', 'snapshotEvery',
+]);
+
+function fail(name: string, expected: string, got: unknown): never {
+  let g: string;
+  try {
+    g = typeof got === 'function' ? 'a function' : JSON.stringify(got) ?? String(got);
+  } catch {
+    g = String(got);
+  }
+  throw new RangeError(`options.${name}: expected ${expected}, got ${g}`);
+}
+
+function posInt(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(name, 'an integer >= 1', v);
+  return v;
+}
+
+function optPosInt(name: string, v: unknown, dflt: number): number {
+  return v === undefined ? dflt : posInt(name, v);
+}
+
+function posNum(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(name, 'a finite number > 0', v);
+  return v;
+}
+
+function obj(name: string, v: unknown): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(name, 'an object', v);
+  return v as Record<string, unknown>;
+}
+
+function str(name: string, v: unknown): string {
+  if (typeof v !== 'string' || v === '') fail(name, 'a non-empty path string', v);
+  return v;
+}
+
+export interface Resolved {
+  steps: number;
+  batchSize: number;
+  seed: number;
+  clipNorm: number | null;
+  clipValue: number | null;
+  window: number | null;
+  stride: number;
+  evalEvery: number | null;
+  evalBatches: number;
+  evalSeed: number;
+  patience: number | null;
+  minDelta: number;
+  maxBadSteps: number;
+  snapshotEvery: number;
+}
+
+export function resolveOptions(model: Model, task: Task, o: TrainOptions): Resolved {
+  if (o === null || typeof o !== 'object') throw new TypeError(`options: expected an object, got ${String(o)}`);
+  const unknown = Object.keys(o).filter((k) => !KNOWN_OPTIONS.has(k));
+  if (unknown.length) throw new RangeError(`options: unknown option(s) ${unknown.join(', ')} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+  if (model.batchFirst) throw new RangeError('model: expected a time-major model (batchFirst false), as tasks give [T, B, D] inputs');
+  if (model.inputSize !== task.inputSize) throw new RangeError(`model.inputSize: expected ${task.inputSize} (task ${task.name}), got ${model.inputSize}`);
+  if (model.outputSize !== task.outputSize) throw new RangeError(`model.outputSize: expected a head of size ${task.outputSize} (task ${task.name}), got ${model.outputSize}`);
+  if (model.dtype !== task.dtype) throw new RangeError(`model.dtype: expected ${task.dtype} (task ${task.name}), got ${model.dtype}`);
+  const steps = posInt('steps', o.steps);
+  const batchSize = posInt('batchSize', o.batchSize);
+  if (typeof o.seed !== 'number' || !Number.isFinite(o.seed)) fail('seed', 'a finite number', o.seed);
+  let clipNorm: number | null = null, clipValue: number | null = null;
+  if (o.clip !== undefined) {
+    const c = obj('clip', o.clip);
+    const extra = Object.keys(c).filter((k) => k !== 'norm' && k !== 'value');
+    if (extra.length) fail('clip', '{norm?, value?}', c);
+    if (c.norm !== undefined) clipNorm = posNum('clip.norm', c.norm);
+    if (c.value !== undefined) clipValue = posNum('clip.value', c.value);
+  }
+  let window: number | null = null, stride = 0;
+  if (o.tbptt !== undefined) {
+    const t = obj('tbptt', o.tbptt);
+    window = posInt('tbptt.window', t.window);
+    stride = optPosInt('tbptt.stride', t.stride, window);
+    if (stride > window) fail('tbptt.stride', `an integer in [1, window = ${window}] (each chunk back-propagates its own stride steps inside its window)`, t.stride);
+    if (task.lossAt !== 'all' && task.lossAt !== 'last') {
+      throw new RangeError(`options.tbptt: only for tasks whose loss covers all steps or the last step; task ${task.name} has lossAt '${task.lossAt}'`);
+    }
+  }
+  const evalEvery = o.evalEvery === undefined ? null : posInt('evalEvery', o.evalEvery);
+  const evalBatches = optPosInt('evalBatches', o.evalBatches, 4);
+  if (o.evalSeed !== undefined && (typeof o.evalSeed !== 'number' || !Number.isFinite(o.evalSeed))) fail('evalSeed', 'a finite number', o.evalSeed);
+  let patience: number | null = null, minDelta = 0;
+  if (o.earlyStopping !== undefined) {
+    const e = obj('earlyStopping', o.earlyStopping);
+    patience = posInt('earlyStopping.patience', e.patience);
+    if (e.minDelta !== undefined && (typeof e.minDelta !== 'number' || !Number.isFinite(e.minDelta) || e.minDelta < 0)) fail('earlyStopping.minDelta', 'a finite number >= 0', e.minDelta);
+    minDelta = (e.minDelta as number | undefined) ?? 0;
+    if (evalEvery === null) fail('earlyStopping', 'evalEvery to be set too (early stopping watches the eval loss)', e);
+  }
+  if (o.logJsonl !== undefined) str('logJsonl', o.logJsonl);
+  if (o.checkpoint !== undefined) {
+    const c = obj('checkpoint', o.checkpoint);
+    str('checkpoint.dir', c.dir);
+    posInt('checkpoint.every', c.every);
+    if (c.keepLast !== undefined) posInt('checkpoint.keepLast', c.keepLast);
+  }
+  if (o.resume !== undefined) str('resume', o.resume);
+  if (o.onStep !== undefined && typeof o.onStep !== 'function') fail('onStep', 'a function', o.onStep);
+  if (o.schedule !== undefined) obj('schedule', o.schedule);
+  return {
+    steps, batchSize, seed: o.seed, clipNorm, clipValue, window, stride, evalEvery, evalBatches,
+    evalSeed: o.evalSeed ?? o.seed + 1000003, patience, minDelta,
+    maxBadSteps: optPosInt('maxBadSteps', o.maxBadSteps, 5),
+    snapshotEvery: optPosInt('snapshotEvery', o.snapshotEvery, 10),
+  };
+}
+
+/** Builds the optimizer named by spec.kind over the model; errors name `options.optimizer.*`. */
+export function makeOptimizer(model: Model, spec: OptimizerSpec): Optimizer<{ lr: number }> {
+  const s = obj('optimizer', spec);
+  const { kind, ...rest } = s;
+  if (typeof rest.lr !== 'number' || !Number.isFinite(rest.lr) || rest.lr <= 0) fail('optimizer.lr', 'a finite number > 0', rest.lr);
+  try {
+    switch (kind) {
+      case 'sgd': return new SGD(model, rest as never) as unknown as Optimizer<{ lr: number }>;
+      case 'adam': return new Adam(model, rest as never) as unknown as Optimizer<{ lr: number }>;
+      case 'adamw': return new AdamW(model, rest as never) as unknown as Optimizer<{ lr: number }>;
+      case 'rmsprop': return new RMSprop(model, rest as never) as unknown as Optimizer<{ lr: number }>;
+      case 'adagrad': return new Adagrad(model, rest as never) as unknown as Optimizer<{ lr: number }>;
+    }
+  } catch (e) {
+    const err = e as Error;
+    const Ctor = err instanceof TypeError ? TypeError : RangeError;
+    throw new Ctor(`options.optimizer (${String(kind)}): ${err.message}`);
+  }
+  return fail('optimizer.kind', `one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'`, kind);
+}
+
