@@ -290,3 +290,11 @@ describe('train', () => {
     assert.ok(!existsSync(join(tmpdir(), 'nothing-here')));
   });
 });
+
+describe('train: files', () => {
+  it('creates the JSONL log’s folder when it does not exist yet', () => {
+    const path = join(tmp(), 'nested', 'deeper', 'log.jsonl');
+    train(lstm(), adding, base({ steps: 3, logJsonl: path }));
+    assert.equal(readFileSync(path, 'utf8').trim().split('\n').length, 3);
+  });
+});

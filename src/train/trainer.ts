@@ -27,7 +27,8 @@
  *   bookkeeping in `metrics` under `trainer.*` keys (lr scale, skipped count, bad-step streak, early
  *   stopping state), so a resumed run continues exactly as the uninterrupted one would have.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadCheckpoint, modelConfig, saveCheckpoint } from '../io/checkpoint.js';
 import type { RecurrentState } from '../layers/recurrent.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip.js';
@@ -151,6 +152,7 @@ interface Snapshot {
 /** Trains `model` in place on `task`; see the module doc for every convention. */
 export function train(model: Model, task: Task, options: TrainOptions): TrainSummary {
   const t0 = performance.now();
+  if (options.logJsonl !== undefined) mkdirSync(dirname(options.logJsonl), { recursive: true });
   const r = resolveOptions(model, task, options);
   const opt = makeOptimizer(model, options.optimizer);
   const baseLr = opt.lr;
