@@ -152,8 +152,8 @@ interface Snapshot {
 /** Trains `model` in place on `task`; see the module doc for every convention. */
 export function train(model: Model, task: Task, options: TrainOptions): TrainSummary {
   const t0 = performance.now();
-  if (options.logJsonl !== undefined) mkdirSync(dirname(options.logJsonl), { recursive: true });
   const r = resolveOptions(model, task, options);
+  if (options.logJsonl !== undefined) mkdirSync(dirname(options.logJsonl), { recursive: true });
   const opt = makeOptimizer(model, options.optimizer);
   const baseLr = opt.lr;
   const schedule = options.schedule === undefined ? null : new LRSchedule({ lr: baseLr }, options.schedule);
