@@ -53,3 +53,5 @@ export { CheckpointError, encodeSafetensors, decodeSafetensors } from './io/safe
 export { saveCheckpoint, loadCheckpoint, latestCheckpoint, bestCheckpoint, checkpointDirName, modelConfig, manifestChecksum, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointContents, type SaveOptions, type LoadedCheckpoint, type CheckpointManifest, type ModelConfig, type ModelKind } from './io/checkpoint.js';
 export { LRSchedule, type ScheduleSpec, type HasLr } from './optim/schedule.js';
 export { train, makeOptimizer, type TrainOptions, type TrainSummary, type TrainStepInfo, type OptimizerSpec, type OptimizerKind } from './train/trainer.js';
+export { registerTrain, runTrain, loadTrainConfig, trainDefaults, type TrainCliOptions, type TrainCliResult } from './cli/train.js';
+export { lossCurveSpec, type LossPoint, type LossPlotOptions } from './plot/loss-plot.js';

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { demoDefaults, runDemo } from './demo.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { registerExperiment } from './experiment.js';
+import { registerTrain } from './train.js';
 import { gradflowDefaults, registerGradflow, runGradflow } from './gradflow.js';
 
 const program = new Command();
@@ -39,6 +40,7 @@ program
 
 registerGradflow(program);
 registerExperiment(program);
+registerTrain(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`rnnlab: ${err instanceof Error ? err.message : String(err)}`);

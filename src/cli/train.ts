@@ -1,0 +1,636 @@
+/**
+ * `rnnlab train`: trains an RNN, LSTM or GRU on one of the built-in long-range tasks (adding, copy
+ * memory, temporal order) with the library's trainer, showing progress, and writes into --out:
+ * train.jsonl (one line per step), checkpoints/ (resumable with --resume), loss.svg / loss.png (the
+ * training curve) and summary.json.
+ *
+ * The trainer is synchronous, so training runs in a worker thread: the main thread stays free to draw
+ * the progress bar and to hear Ctrl-C. On Ctrl-C the worker finishes the current step, the trainer writes
+ * a checkpoint of it (the callback raises the checkpoint cadence to that step), and the next batch request
+ * stops the run; the command then exits with code 130.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { writeFileAtomic } from '../io/atomic.js';
+import { latestCheckpoint } from '../io/checkpoint.js';
+import { MANIFEST } from '../io/checkpoint-format.js';
+import { Rng } from '../tensor/random.js';
+import { Tensor, allocate } from '../tensor/tensor.js';
+import type { Nonlinearity } from '../cells/rnn.js';
+import type { InitOptions, RecurrentInit } from '../layers/init.js';
+import { GRU, LSTM, RNN } from '../layers/models.js';
+import type { ScheduleSpec } from '../optim/schedule.js';
+import { lossCurveSpec, type LossPoint } from '../plot/loss-plot.js';
+import { AddingTask } from '../tasks/adding.js';
+import { CopyMemoryTask } from '../tasks/copy-memory.js';
+import type { Task } from '../tasks/task.js';
+import { TemporalOrderTask } from '../tasks/temporal-order.js';
+import { train, type OptimizerKind, type TrainOptions, type TrainStepInfo, type TrainSummary } from '../train/trainer.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { finiteNumber, oneOf } from './gradflow.js';
+
+export type TaskKind = 'adding' | 'copy' | 'temporal-order';
+export type TrainCell = 'rnn' | 'lstm' | 'gru';
+export type ScheduleKind = 'constant' | 'step' | 'cosine' | 'warmup-cosine';
+
+export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'temporal-order'];
+export const TRAIN_CELLS: readonly TrainCell[] = ['rnn', 'lstm', 'gru'];
+export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
+export const SCHEDULES: readonly ScheduleKind[] = ['constant', 'step', 'cosine', 'warmup-cosine'];
+export const TRAIN_INITS: readonly RecurrentInit[] = ['default', 'orthogonal', 'identity', 'xavier'];
+const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu'];
+
+export interface TrainCliOptions {
+  task: TaskKind;
+  /** Sequence length T (adding, temporal-order) or the copy delay (copy); default: the task's own (100). */
+  seqLen?: number;
+  cell: TrainCell;
+  hidden: number;
+  layers: number;
+  nonlinearity?: Nonlinearity;
+  forgetBias?: number;
+  init?: RecurrentInit;
+  steps: number;
+  batch: number;
+  optimizer: OptimizerKind;
+  lr: number;
+  schedule: ScheduleKind;
+  /** warmup-cosine only (default 5% of the steps). */
+  warmup?: number;
+  clipNorm?: number;
+  clipValue?: number;
+  tbptt?: { window: number; stride?: number };
+  /** Default: steps / 20. */
+  evalEvery?: number;
+  patience?: number;
+  seed: number;
+  out: string;
+  /** Default: steps / 10. */
+  checkpointEvery?: number;
+  keep: number;
+  resume: boolean;
+  json: boolean;
+}
+
+export const trainDefaults: TrainCliOptions = {
+  task: 'adding',
+  cell: 'lstm',
+  hidden: 32,
+  layers: 1,
+  steps: 1000,
+  batch: 32,
+  optimizer: 'adam',
+  lr: 0.01,
+  schedule: 'constant',
+  clipNorm: 1,
+  seed: 0,
+  out: 'out/train',
+  keep: 3,
+  resume: false,
+  json: false,
+};
+
+/** The flag of each option (for error messages and the --config keys). */
+export const TRAIN_FLAGS: Record<keyof TrainCliOptions, string> = {
+  task: '--task', seqLen: '--seq-len', cell: '--cell', hidden: '--hidden', layers: '--layers', nonlinearity: '--nonlinearity',
+  forgetBias: '--forget-bias', init: '--init', steps: '--steps', batch: '--batch', optimizer: '--optimizer', lr: '--lr',
+  schedule: '--schedule', warmup: '--warmup', clipNorm: '--clip-norm', clipValue: '--clip-value', tbptt: '--tbptt',
+  evalEvery: '--eval-every', patience: '--patience', seed: '--seed', out: '--out', checkpointEvery: '--checkpoint-every',
+  keep: '--keep', resume: '--resume', json: '--json',
+};
+
+export interface TrainFiles {
+  dir: string;
+  jsonl: string;
+  checkpoints: string;
+  svg: string;
+  png: string;
+  summary: string;
+}
+
+export interface TrainCliResult {
+  /** Absent when interrupted. */
+  summary?: TrainSummary;
+  interrupted: boolean;
+  /** The step reached. */
+  steps: number;
+  /** The last checkpoint written (the interrupted step's, on Ctrl-C). */
+  checkpoint: string | null;
+  files: TrainFiles;
+  /** The --json object (also printed last with --json). */
+  json?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parsers.
+
+export function tbpttArg(value: string): { window: number; stride?: number } {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.length > 2) throw new InvalidArgumentError(`expected window[,stride], got "${value}"`);
+  const window = positiveInt(parts[0]);
+  if (parts.length === 1) return { window };
+  const stride = positiveInt(parts[1]);
+  if (stride > window) throw new InvalidArgumentError(`the stride (${stride}) must not exceed the window (${window}), got "${value}"`);
+  return { window, stride };
+}
+
+const PARSERS: Record<keyof TrainCliOptions, ((v: string) => unknown) | 'boolean' | 'string'> = {
+  task: oneOf(TASK_KINDS), seqLen: positiveInt, cell: oneOf(TRAIN_CELLS), hidden: positiveInt, layers: positiveInt,
+  nonlinearity: oneOf(NONLINEARITIES), forgetBias: finiteNumber, init: oneOf(TRAIN_INITS), steps: positiveInt,
+  batch: positiveInt, optimizer: oneOf(OPTIMIZERS), lr: positiveNumber, schedule: oneOf(SCHEDULES), warmup: positiveInt,
+  clipNorm: positiveNumber, clipValue: positiveNumber, tbptt: tbpttArg, evalEvery: positiveInt, patience: positiveInt,
+  seed: nonNegativeInt, out: 'string', checkpointEvery: positiveInt, keep: positiveInt, resume: 'boolean', json: 'boolean',
+};
+
+/**
+ * Reads options from a JSON file whose keys are the flags in camelCase ({"seqLen": 50, "clipNorm": 1}).
+ * Unknown keys and bad values are errors naming the key and the file.
+ */
+export function loadTrainConfig(file: string): Partial<TrainCliOptions> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new RangeError(`--config ${file}: ${(e as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new RangeError(`--config ${file}: expected a JSON object of options`);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(key in PARSERS)) {
+      throw new RangeError(`--config ${file}: unknown key "${key}" (known: ${Object.keys(PARSERS).join(', ')})`);
+    }
+    const p = PARSERS[key as keyof TrainCliOptions];
+    const where = `--config ${file}: key "${key}" (${TRAIN_FLAGS[key as keyof TrainCliOptions]})`;
+    if (p === 'boolean') {
+      if (typeof v !== 'boolean') throw new RangeError(`${where}: expected true or false, got ${JSON.stringify(v)}`);
+      out[key] = v;
+    } else if (p === 'string') {
+      if (typeof v !== 'string' || v.trim() === '') throw new RangeError(`${where}: expected a non-empty string, got ${JSON.stringify(v)}`);
+      out[key] = v;
+    } else if (key === 'tbptt' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const t = v as { window?: unknown; stride?: unknown };
+      try {
+        out[key] = tbpttArg(t.stride === undefined ? String(t.window) : `${String(t.window)},${String(t.stride)}`);
+      } catch (e) {
+        throw new RangeError(`${where}: ${(e as Error).message}`);
+      }
+    } else {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new RangeError(`${where}: expected a number or string, got ${JSON.stringify(v)}`);
+      try {
+        out[key] = p(String(v));
+      } catch (e) {
+        throw new RangeError(`${where}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return out as Partial<TrainCliOptions>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Validation of an options object given from code (the flag parsers already did it on the CLI).
+
+function validate(o: TrainCliOptions): void {
+  const fail = (key: keyof TrainCliOptions, msg: string): never => {
+    throw new RangeError(`${TRAIN_FLAGS[key]}: ${msg}`);
+  };
+  const check = (key: keyof TrainCliOptions): void => {
+    const v = o[key];
+    if (v === undefined) return;
+    const p = PARSERS[key];
+    if (p === 'boolean') {
+      if (typeof v !== 'boolean') fail(key, `expected true or false, got ${JSON.stringify(v)}`);
+    } else if (p === 'string') {
+      if (typeof v !== 'string' || v.trim() === '') fail(key, `expected a non-empty string, got ${JSON.stringify(v)}`);
+    } else if (key === 'tbptt') {
+      const t = v as { window?: unknown; stride?: unknown };
+      if (t === null || typeof t !== 'object') fail(key, `expected {window, stride?}, got ${JSON.stringify(v)}`);
+      try {
+        tbpttArg(t.stride === undefined ? String(t.window) : `${String(t.window)},${String(t.stride)}`);
+      } catch (e) {
+        fail(key, (e as Error).message);
+      }
+    } else {
+      if (typeof v !== 'string' && typeof v !== 'number') fail(key, `expected a value, got ${JSON.stringify(v)}`);
+      try {
+        p(String(v));
+      } catch (e) {
+        fail(key, (e as Error).message);
+      }
+    }
+  };
+  for (const key of Object.keys(PARSERS) as (keyof TrainCliOptions)[]) check(key);
+  for (const key of Object.keys(o)) if (!(key in PARSERS)) throw new RangeError(`unknown option "${key}" (known: ${Object.keys(PARSERS).join(', ')})`);
+  if (o.forgetBias !== undefined && o.cell !== 'lstm') fail('forgetBias', `only the LSTM has a forget gate, and --cell is ${o.cell}`);
+  if (o.nonlinearity !== undefined && o.cell !== 'rnn') fail('nonlinearity', `only the vanilla RNN takes a nonlinearity, and --cell is ${o.cell}`);
+  if (o.warmup !== undefined) {
+    if (o.schedule !== 'warmup-cosine') fail('warmup', `only with --schedule warmup-cosine, and --schedule is ${o.schedule}`);
+    if (o.warmup >= o.steps) fail('warmup', `expected fewer warmup steps than --steps (${o.steps}), got ${o.warmup}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Building the task, the model and the trainer's options (in the worker, or in-process).
+
+function makeTask(o: TrainCliOptions): Task {
+  try {
+    switch (o.task) {
+      case 'adding': return new AddingTask({ seqLen: o.seqLen });
+      case 'copy': return new CopyMemoryTask({ delay: o.seqLen });
+      case 'temporal-order': return new TemporalOrderTask({ seqLen: o.seqLen });
+    }
+  } catch (e) {
+    throw new RangeError(`--seq-len: ${(e as Error).message.replace(/^[^:]*:\s*/, '')} (task ${o.task})`);
+  }
+  throw new RangeError(`--task: expected one of ${TASK_KINDS.join(', ')}, got ${JSON.stringify(o.task)}`);
+}
+
+function makeModel(o: TrainCliOptions, task: Task): RNN | LSTM | GRU {
+  const init: InitOptions = {};
+  if (o.init !== undefined) init.weightHh = o.init;
+  if (o.forgetBias !== undefined) init.forgetBias = o.forgetBias;
+  const base = { inputSize: task.inputSize, hiddenSize: o.hidden, numLayers: o.layers, outputSize: task.outputSize, dtype: task.dtype, seed: o.seed, init };
+  if (o.cell === 'rnn') return new RNN({ ...base, nonlinearity: o.nonlinearity ?? 'tanh' });
+  if (o.cell === 'gru') return new GRU(base);
+  return new LSTM(base);
+}
+
+function makeSchedule(o: TrainCliOptions): ScheduleSpec | undefined {
+  switch (o.schedule) {
+    case 'constant': return undefined;
+    case 'step': return { kind: 'step', stepSize: Math.max(1, Math.floor(o.steps / 3)), gamma: 0.1 };
+    case 'cosine': return { kind: 'cosine', totalSteps: o.steps };
+    case 'warmup-cosine': {
+      const warmupSteps = o.warmup ?? Math.max(1, Math.round(o.steps * 0.05));
+      return { kind: 'warmup-cosine', warmupSteps, totalSteps: Math.max(o.steps, warmupSteps + 1) };
+    }
+  }
+}
+
+export function trainFiles(out: string): TrainFiles {
+  const dir = resolve(out);
+  return {
+    dir, jsonl: join(dir, 'train.jsonl'), checkpoints: join(dir, 'checkpoints'),
+    svg: join(dir, 'loss.svg'), png: join(dir, 'loss.png'), summary: join(dir, 'summary.json'),
+  };
+}
+
+const evalEveryOf = (o: TrainCliOptions) => o.evalEvery ?? Math.max(1, Math.round(o.steps / 20));
+const checkpointEveryOf = (o: TrainCliOptions) => o.checkpointEvery ?? Math.max(1, Math.round(o.steps / 10));
+
+/** Thrown by the task wrapper once a stop was asked for and the interrupted step's checkpoint written. */
+class StopTraining extends Error {
+  constructor(readonly step: number) {
+    super(`stopped after step ${step}`);
+  }
+}
+
+type CoreOutcome = { kind: 'done'; summary: TrainSummary } | { kind: 'stopped'; step: number };
+
+/** Runs the trainer; `stop[0] !== 0` asks it to checkpoint the current step and stop. */
+function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainStepInfo) => void): CoreOutcome {
+  const task = makeTask(o);
+  const model = makeModel(o, task);
+  const files = trainFiles(o.out);
+  let stopAt = 0;
+  // The trainer asks for the next batch first thing in a step: after a stop was asked for, that is
+  // where the run ends, after the stopping step was logged and checkpointed.
+  const guarded = new Proxy(task, {
+    get(target, prop, receiver) {
+      if (prop === 'batch') {
+        return (...args: Parameters<Task['batch']>) => {
+          if (stopAt > 0) throw new StopTraining(stopAt);
+          return target.batch(...args);
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+  const options: TrainOptions = {
+    steps: o.steps,
+    batchSize: o.batch,
+    seed: o.seed,
+    optimizer: { kind: o.optimizer, lr: o.lr },
+    evalEvery: evalEveryOf(o),
+    logJsonl: files.jsonl,
+    checkpoint: { dir: files.checkpoints, every: checkpointEveryOf(o), keepLast: o.keep },
+    onStep: (info) => {
+      onStep(info);
+      if (stopAt === 0 && Atomics.load(stop, 0) !== 0) {
+        stopAt = info.step;
+        // The trainer checks the cadence right after this callback: save this step.
+        options.checkpoint!.every = info.step;
+      }
+    },
+  };
+  const schedule = makeSchedule(o);
+  if (schedule) options.schedule = schedule;
+  if (o.clipNorm !== undefined || o.clipValue !== undefined) {
+    options.clip = {};
+    if (o.clipNorm !== undefined) options.clip.norm = o.clipNorm;
+    if (o.clipValue !== undefined) options.clip.value = o.clipValue;
+  }
+  if (o.tbptt) options.tbptt = o.tbptt;
+  if (o.patience !== undefined) options.earlyStopping = { patience: o.patience };
+  if (o.resume) options.resume = files.checkpoints;
+  try {
+    return { kind: 'done', summary: train(model, guarded, options) };
+  } catch (e) {
+    if (e instanceof StopTraining) return { kind: 'stopped', step: e.step };
+    throw e;
+  }
+}
+
+// The worker side: this same module, loaded in a worker thread.
+interface WorkerInput {
+  kind: 'rnnlab-train';
+  options: TrainCliOptions;
+  stop: SharedArrayBuffer;
+}
+type WorkerMessage =
+  | { type: 'step'; info: TrainStepInfo }
+  | { type: 'outcome'; outcome: CoreOutcome }
+  | { type: 'error'; name: string; message: string };
+
+if (!isMainThread && (workerData as WorkerInput | null)?.kind === 'rnnlab-train') {
+  const input = workerData as WorkerInput;
+  const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+  try {
+    const outcome = trainCore(input.options, new Int32Array(input.stop), (info) => post({ type: 'step', info }));
+    post({ type: 'outcome', outcome });
+  } catch (e) {
+    const err = e as Error;
+    post({ type: 'error', name: err?.name ?? 'Error', message: err?.message ?? String(e) });
+  }
+}
+
+function workerSource(): string {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return `import(${JSON.stringify(self)}).catch((e) => { throw e; });`;
+  // Running from source (tsx): the worker registers tsx before loading this file.
+  let api = 'tsx/esm/api';
+  try {
+    api = import.meta.resolve('tsx/esm/api');
+  } catch {
+    /* fall back to the bare name */
+  }
+  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(self)}); });`;
+}
+
+function runInWorker(o: TrainCliOptions, stop: SharedArrayBuffer, onStep: (info: TrainStepInfo) => void): { done: Promise<CoreOutcome>; worker: Worker } {
+  const worker = new Worker(workerSource(), { eval: true, workerData: { kind: 'rnnlab-train', options: o, stop } satisfies WorkerInput });
+  const done = new Promise<CoreOutcome>((resolvePromise, reject) => {
+    let settled = false;
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'step') onStep(m.info);
+      else if (m.type === 'outcome') { settled = true; resolvePromise(m.outcome); void worker.terminate(); }
+      else { settled = true; reject(m.name === 'TypeError' ? new TypeError(m.message) : new RangeError(m.message)); void worker.terminate(); }
+    });
+    worker.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
+    worker.on('exit', (code) => { if (!settled) { settled = true; reject(new Error(`the training worker stopped (exit code ${code})`)); } });
+  });
+  return { done, worker };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Progress.
+
+const num = (v: number | undefined, d = 4) => (v === undefined || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(d) : v.toExponential(2));
+const duration = (s: number) => (!Number.isFinite(s) ? '?' : s < 60 ? `${Math.round(s)}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${(s / 3600).toFixed(1)}h`);
+
+interface Progress {
+  step(info: TrainStepInfo): void;
+  log(line: string): void;
+  stop(): void;
+}
+
+function makeProgress(total: number, startStep: number, metricName: string, log: (line: string) => void, tty: boolean): Progress {
+  const t0 = performance.now();
+  let lastEval: number | undefined, lastMetric: number | undefined;
+  const rate = (step: number) => (step - startStep) / Math.max(1e-9, (performance.now() - t0) / 1000);
+  if (tty) {
+    const multi = new cliProgress.MultiBar({
+      format: 'train |{bar}| {value}/{total} | loss {loss} | eval {eval} | {metricName} {metric} | {rate} steps/s | ETA {etaText}',
+      hideCursor: true, clearOnComplete: false, stopOnComplete: false, barsize: 24, fps: 10,
+    }, cliProgress.Presets.shades_classic);
+    const bar = multi.create(total, startStep, { loss: '—', eval: '—', metric: '—', metricName, rate: '—', etaText: '?' });
+    return {
+      step(info) {
+        if (info.evalLoss !== undefined) { lastEval = info.evalLoss; lastMetric = info.evalMetric; }
+        const r = rate(info.step);
+        bar.update(info.step, {
+          loss: num(info.loss), eval: num(lastEval), metric: num(lastMetric ?? info.metric, 3), metricName,
+          rate: r.toFixed(1), etaText: duration((total - info.step) / r),
+        });
+        if (info.warning) multi.log(`warning: ${info.warning}\n`);
+      },
+      log(line) { multi.log(`${line}\n`); },
+      stop() { multi.stop(); },
+    };
+  }
+  const every = Math.max(1, Math.ceil((total - startStep) / 10));
+  return {
+    step(info) {
+      if (info.evalLoss !== undefined) { lastEval = info.evalLoss; lastMetric = info.evalMetric; }
+      if (info.warning) log(`warning: ${info.warning}`);
+      if ((info.step - startStep) % every === 0 || info.step === total) {
+        const r = rate(info.step);
+        log(`step ${info.step}/${total}  loss ${num(info.loss)}  eval ${num(lastEval)}  ${metricName} ${num(lastMetric ?? info.metric, 3)}  ` +
+          `${r.toFixed(1)} steps/s  ETA ${duration((total - info.step) / r)}`);
+      }
+    },
+    log,
+    stop() { /* nothing to tear down */ },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** The per-step log of the whole run (resumes included), one entry per step (the last line of a step wins). */
+function readHistory(jsonl: string): LossPoint[] {
+  if (!existsSync(jsonl)) return [];
+  const byStep = new Map<number, LossPoint>();
+  for (const line of readFileSync(jsonl, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as TrainStepInfo;
+      byStep.set(r.step, { step: r.step, loss: r.loss ?? Number.NaN, evalLoss: r.evalLoss ?? undefined });
+    } catch {
+      /* a torn last line */
+    }
+  }
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+/** The task's metric name, from scoring a zero output on a one-sequence batch. */
+function metricNameOf(task: Task): string {
+  const b = task.batch(new Rng(0), 1);
+  const out = new Tensor(allocate(task.dtype, task.seqLen * task.outputSize), [task.seqLen, 1, task.outputSize]);
+  return task.evaluate(out, b).metricName.replace(/\s*\(.*\)$/, '');
+}
+
+export interface RunTrainExtras {
+  /** Run the trainer in this thread instead of a worker (Ctrl-C then waits for the end). Default false. */
+  inProcess?: boolean;
+  /** Draw a progress bar (default: whether stderr is a TTY). */
+  tty?: boolean;
+}
+
+export async function runTrain(
+  options: Partial<TrainCliOptions> = {}, log: (line: string) => void = console.log, extras: RunTrainExtras = {},
+): Promise<TrainCliResult> {
+  const o: TrainCliOptions = { ...trainDefaults, ...options };
+  validate(o);
+  const task = makeTask(o); // validates --seq-len here, before any file is touched
+  const files = trainFiles(o.out);
+  let startStep = 0;
+  if (o.resume) {
+    const latest = existsSync(files.checkpoints) ? latestCheckpoint(files.checkpoints) : null;
+    if (!latest) throw new RangeError(`--resume: no checkpoint under ${files.checkpoints} to continue from`);
+    try {
+      const meta = JSON.parse(readFileSync(join(latest, MANIFEST), 'utf8')) as { step?: number };
+      startStep = typeof meta.step === 'number' ? meta.step : 0;
+    } catch {
+      startStep = 0;
+    }
+  } else {
+    if (existsSync(files.checkpoints) && latestCheckpoint(files.checkpoints)) {
+      throw new RangeError(`--out: ${files.dir} already holds checkpoints; pass --resume to continue that run, or choose another --out`);
+    }
+    rmSync(files.jsonl, { force: true });
+  }
+  log(`rnnlab train: ${o.cell.toUpperCase()} (H = ${o.hidden}, ${o.layers} layer${o.layers > 1 ? 's' : ''}) on ${task.name} (T = ${task.seqLen}), ` +
+    `${o.optimizer} lr ${o.lr}${o.schedule !== 'constant' ? ` (${o.schedule})` : ''}, batch ${o.batch}, ${o.steps} steps, seed ${o.seed}` +
+    (o.resume ? `, resuming from step ${startStep}` : ''));
+  log(`baseline loss ${num(task.baseline())} (memoryless), solved below ${num(task.solvedBelow)}; writing to ${files.dir}`);
+
+  const stop = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stop);
+  const progress = makeProgress(o.steps, startStep, metricNameOf(task), log, extras.tty ?? Boolean(process.stderr.isTTY));
+  const onStep = (info: TrainStepInfo) => progress.step(info);
+  let outcome: CoreOutcome;
+  let worker: Worker | null = null;
+  const onSigint = () => {
+    if (Atomics.load(flag, 0) !== 0) {
+      progress.log('Second Ctrl-C: quitting without waiting for the checkpoint.');
+      void worker?.terminate();
+      return;
+    }
+    Atomics.store(flag, 0, 1);
+    progress.log('Ctrl-C: finishing this step and writing a checkpoint (Ctrl-C again to quit at once)...');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    if (extras.inProcess) {
+      outcome = trainCore(o, flag, onStep);
+    } else {
+      const run = runInWorker(o, stop, onStep);
+      worker = run.worker;
+      outcome = await run.done;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.stop();
+  }
+
+  const history = readHistory(files.jsonl);
+  const interrupted = outcome.kind === 'stopped' || Atomics.load(flag, 0) !== 0;
+  const checkpoint = latestCheckpoint(files.checkpoints);
+  const steps = outcome.kind === 'done' ? outcome.summary.steps : outcome.step;
+  const { renderVegaLite } = await import('../plot/render.js');
+  const { svg, png } = await renderVegaLite(lossCurveSpec(history, {
+    title: `${o.cell.toUpperCase()} on ${task.name} (T = ${task.seqLen})`,
+    subtitle: [`H = ${o.hidden}, ${o.layers} layer(s), ${o.optimizer} lr ${o.lr}, batch ${o.batch}, seed ${o.seed}; ${steps} steps`],
+    baseline: task.baseline(),
+    solvedBelow: task.solvedBelow,
+  }));
+  writeFileAtomic(files.svg, svg);
+  writeFileAtomic(files.png, png);
+
+  const settings = { ...o, seqLen: task.seqLen, evalEvery: evalEveryOf(o), checkpointEvery: checkpointEveryOf(o) };
+  if (outcome.kind === 'stopped') {
+    writeFileAtomic(files.summary, JSON.stringify({ task: task.name, cell: o.cell, settings, interrupted: true, steps, checkpoint }, null, 1) + '\n');
+    log(`Interrupted after step ${steps}; checkpoint written to ${checkpoint ?? files.checkpoints}.`);
+    log(`Continue with the same command and --resume. Wrote ${files.jsonl}, ${files.svg}, ${files.png}, ${files.summary}.`);
+    return { interrupted: true, steps, checkpoint, files };
+  }
+  const s = outcome.summary;
+  const { history: _h, ...rest } = s;
+  void _h;
+  const json = {
+    task: task.name, cell: o.cell, steps: s.steps, seconds: s.seconds,
+    final: { loss: s.final.loss, metric: s.final.metric, metricName: s.final.metricName }, baseline: s.baseline, solved: s.solved,
+  };
+  writeFileAtomic(files.summary, JSON.stringify({ ...json, settings, summary: rest, interrupted, checkpoint, files }, null, 1) + '\n');
+  if (s.warnings.length) log(`${s.warnings.length} divergence recover${s.warnings.length > 1 ? 'ies' : 'y'} (see summary.json).`);
+  if (s.stoppedEarly) log(`Stopped early at step ${s.steps}: the eval loss did not improve for ${o.patience} evaluations.`);
+  log(`Wrote ${files.jsonl}, ${files.checkpoints}/, ${files.svg}, ${files.png}, ${files.summary} (${s.seconds.toFixed(1)} s).`);
+  const ratio = s.final.loss > 0 ? s.baseline / s.final.loss : Number.POSITIVE_INFINITY;
+  log(`Result: eval loss ${num(s.final.loss)} vs baseline ${num(s.baseline)}` +
+    (Number.isFinite(s.final.loss) ? ` (${ratio >= 1 ? `${ratio.toFixed(1)}× lower` : `${(1 / ratio).toFixed(1)}× higher`})` : '') +
+    `, ${s.final.metricName} ${num(s.final.metric, 3)}: ${s.solved ? 'SOLVED' : 'not solved'} (solved below ${num(task.solvedBelow)}).`);
+  if (interrupted) log(`Interrupted on the last step; checkpoint written to ${checkpoint ?? files.checkpoints}.`);
+  if (o.json) log(JSON.stringify(json));
+  return { summary: s, interrupted, steps: s.steps, checkpoint, files, json };
+}
+
+export function registerTrain(program: Command): Command {
+  const d = trainDefaults;
+  return program
+    .command('train')
+    .description('train an RNN, LSTM or GRU on a long-range task (adding, copy memory, temporal order); write a log, checkpoints, a loss plot and a summary')
+    .option('--task <name>', `task: ${TASK_KINDS.join(', ')}`, oneOf(TASK_KINDS), d.task)
+    .option('--seq-len <n>', "sequence length T (copy: the delay); default the task's 100", positiveInt)
+    .option('--cell <name>', `cell: ${TRAIN_CELLS.join(', ')}`, oneOf(TRAIN_CELLS), d.cell)
+    .option('--hidden <n>', 'hidden size', positiveInt, d.hidden)
+    .option('--layers <n>', 'stacked layers', positiveInt, d.layers)
+    .option('--nonlinearity <name>', `RNN only: ${NONLINEARITIES.join(', ')} (default tanh)`, oneOf(NONLINEARITIES))
+    .option('--forget-bias <x>', 'LSTM only: forget-gate bias', finiteNumber)
+    .option('--init <kind>', `W_hh initialization: ${TRAIN_INITS.join(', ')}`, oneOf(TRAIN_INITS))
+    .option('--steps <n>', 'total training steps (resumes included)', positiveInt, d.steps)
+    .option('--batch <n>', 'sequences per batch', positiveInt, d.batch)
+    .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS), d.optimizer)
+    .option('--lr <x>', 'learning rate', positiveNumber, d.lr)
+    .option('--schedule <name>', `lr schedule: ${SCHEDULES.join(', ')}`, oneOf(SCHEDULES), d.schedule)
+    .option('--warmup <n>', 'warmup-cosine: warmup steps (default 5% of --steps)', positiveInt)
+    .option('--clip-norm <x>', 'max global gradient norm', positiveNumber, d.clipNorm)
+    .option('--clip-value <x>', 'clip every gradient entry to ±x', positiveNumber)
+    .option('--tbptt <window[,stride]>', 'truncated BPTT window (and stride)', tbpttArg)
+    .option('--eval-every <n>', 'evaluate on held-out batches every n steps (default steps/20)', positiveInt)
+    .option('--patience <n>', 'early stopping: evaluations without improvement', positiveInt)
+    .option('--seed <n>', 'seed for weights and data', nonNegativeInt, d.seed)
+    .option('--out <dir>', 'directory for train.jsonl, checkpoints/, loss.svg, loss.png, summary.json', d.out)
+    .option('--checkpoint-every <n>', 'checkpoint every n steps (default steps/10)', positiveInt)
+    .option('--keep <n>', 'checkpoints to keep (plus the best)', positiveInt, d.keep)
+    .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints', d.resume)
+    .option('--config <file>', 'options from a JSON file (keys: the flags in camelCase); flags on the command line win')
+    .option('--json', 'print the result as one JSON line, last', d.json)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  rnnlab train\n' +
+        '  rnnlab train --task adding --seq-len 50 --cell lstm --steps 2000 --lr 0.01\n' +
+        '  rnnlab train --task copy --seq-len 20 --cell gru --hidden 64 --schedule warmup-cosine --warmup 100\n' +
+        '  rnnlab train --task temporal-order --cell rnn --init orthogonal --clip-norm 1 --tbptt 50,25\n' +
+        '  rnnlab train --config run.json --steps 5000 --resume --json\n' +
+        '\nCtrl-C finishes the current step, writes a checkpoint and exits with code 130; continue with --resume.',
+    )
+    .action(async (opts: Partial<TrainCliOptions> & { config?: string }, cmd: Command) => {
+      const result = await runTrain(mergeTrainOptions(opts, cmd));
+      if (result.interrupted) process.exitCode = 130;
+    });
+}
+
+/** Defaults < --config file < flags given on the command line. */
+export function mergeTrainOptions(opts: Partial<TrainCliOptions> & { config?: string }, cmd: Command): Partial<TrainCliOptions> {
+  const fromFile = opts.config !== undefined ? loadTrainConfig(opts.config) : {};
+  const merged: Record<string, unknown> = { ...trainDefaults, ...fromFile };
+  for (const key of Object.keys(PARSERS)) {
+    const src = cmd.getOptionValueSource(key);
+    const v = (opts as Record<string, unknown>)[key];
+    if (v !== undefined && (src === 'cli' || src === 'env' || !(key in merged))) merged[key] = v;
+  }
+  return merged as Partial<TrainCliOptions>;
+}
