@@ -1,0 +1,269 @@
+/**
+ * `rnnlab train`'s options: the flags, their defaults, the JSON config file (same names, camelCase),
+ * validation (every error names the flag or the config key), and building the task, model and schedule
+ * they describe.
+ */
+import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Nonlinearity } from '../cells/rnn.js';
+import type { InitOptions, RecurrentInit } from '../layers/init.js';
+import { GRU, LSTM, RNN } from '../layers/models.js';
+import type { ScheduleSpec } from '../optim/schedule.js';
+import { AddingTask } from '../tasks/adding.js';
+import { CopyMemoryTask } from '../tasks/copy-memory.js';
+import type { Task } from '../tasks/task.js';
+import { TemporalOrderTask } from '../tasks/temporal-order.js';
+import type { OptimizerKind, TrainSummary } from '../train/trainer.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { finiteNumber, oneOf } from './gradflow.js';
+
+
+export type TaskKind = 'adding' | 'copy' | 'temporal-order';
+export type TrainCell = 'rnn' | 'lstm' | 'gru';
+export type ScheduleKind = 'constant' | 'step' | 'cosine' | 'warmup-cosine';
+
+export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'temporal-order'];
+export const TRAIN_CELLS: readonly TrainCell[] = ['rnn', 'lstm', 'gru'];
+export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
+export const SCHEDULES: readonly ScheduleKind[] = ['constant', 'step', 'cosine', 'warmup-cosine'];
+export const TRAIN_INITS: readonly RecurrentInit[] = ['default', 'orthogonal', 'identity', 'xavier'];
+export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu'];
+
+export interface TrainCliOptions {
+  task: TaskKind;
+  /** Sequence length T (adding, temporal-order) or the copy delay (copy); default: the task's own (100). */
+  seqLen?: number;
+  cell: TrainCell;
+  hidden: number;
+  layers: number;
+  nonlinearity?: Nonlinearity;
+  forgetBias?: number;
+  init?: RecurrentInit;
+  steps: number;
+  batch: number;
+  optimizer: OptimizerKind;
+  lr: number;
+  schedule: ScheduleKind;
+  /** warmup-cosine only (default 5% of the steps). */
+  warmup?: number;
+  clipNorm?: number;
+  clipValue?: number;
+  tbptt?: { window: number; stride?: number };
+  /** Default: steps / 20. */
+  evalEvery?: number;
+  patience?: number;
+  seed: number;
+  out: string;
+  /** Default: steps / 10. */
+  checkpointEvery?: number;
+  keep: number;
+  resume: boolean;
+  json: boolean;
+}
+
+export const trainDefaults: TrainCliOptions = {
+  task: 'adding',
+  cell: 'lstm',
+  hidden: 32,
+  layers: 1,
+  steps: 1000,
+  batch: 32,
+  optimizer: 'adam',
+  lr: 0.01,
+  schedule: 'constant',
+  clipNorm: 1,
+  seed: 0,
+  out: 'out/train',
+  keep: 3,
+  resume: false,
+  json: false,
+};
+
+/** The flag of each option (for error messages and the --config keys). */
+export const TRAIN_FLAGS: Record<keyof TrainCliOptions, string> = {
+  task: '--task', seqLen: '--seq-len', cell: '--cell', hidden: '--hidden', layers: '--layers', nonlinearity: '--nonlinearity',
+  forgetBias: '--forget-bias', init: '--init', steps: '--steps', batch: '--batch', optimizer: '--optimizer', lr: '--lr',
+  schedule: '--schedule', warmup: '--warmup', clipNorm: '--clip-norm', clipValue: '--clip-value', tbptt: '--tbptt',
+  evalEvery: '--eval-every', patience: '--patience', seed: '--seed', out: '--out', checkpointEvery: '--checkpoint-every',
+  keep: '--keep', resume: '--resume', json: '--json',
+};
+
+export interface TrainFiles {
+  dir: string;
+  jsonl: string;
+  checkpoints: string;
+  svg: string;
+  png: string;
+  summary: string;
+}
+
+export interface TrainCliResult {
+  /** Absent when interrupted. */
+  summary?: TrainSummary;
+  interrupted: boolean;
+  /** The step reached. */
+  steps: number;
+  /** The last checkpoint written (the interrupted step's, on Ctrl-C). */
+  checkpoint: string | null;
+  files: TrainFiles;
+  /** The --json object (also printed last with --json). */
+  json?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parsers.
+
+export function tbpttArg(value: string): { window: number; stride?: number } {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.length > 2) throw new InvalidArgumentError(`expected window[,stride], got "${value}"`);
+  const window = positiveInt(parts[0]);
+  if (parts.length === 1) return { window };
+  const stride = positiveInt(parts[1]);
+  if (stride > window) throw new InvalidArgumentError(`the stride (${stride}) must not exceed the window (${window}), got "${value}"`);
+  return { window, stride };
+}
+
+export const PARSERS: Record<keyof TrainCliOptions, ((v: string) => unknown) | 'boolean' | 'string'> = {
+  task: oneOf(TASK_KINDS), seqLen: positiveInt, cell: oneOf(TRAIN_CELLS), hidden: positiveInt, layers: positiveInt,
+  nonlinearity: oneOf(NONLINEARITIES), forgetBias: finiteNumber, init: oneOf(TRAIN_INITS), steps: positiveInt,
+  batch: positiveInt, optimizer: oneOf(OPTIMIZERS), lr: positiveNumber, schedule: oneOf(SCHEDULES), warmup: positiveInt,
+  clipNorm: positiveNumber, clipValue: positiveNumber, tbptt: tbpttArg, evalEvery: positiveInt, patience: positiveInt,
+  seed: nonNegativeInt, out: 'string', checkpointEvery: positiveInt, keep: positiveInt, resume: 'boolean', json: 'boolean',
+};
+
+/**
+ * Reads options from a JSON file whose keys are the flags in camelCase ({"seqLen": 50, "clipNorm": 1}).
+ * Unknown keys and bad values are errors naming the key and the file.
+ */
+export function loadTrainConfig(file: string): Partial<TrainCliOptions> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new RangeError(`--config ${file}: ${(e as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new RangeError(`--config ${file}: expected a JSON object of options`);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(key in PARSERS)) {
+      throw new RangeError(`--config ${file}: unknown key "${key}" (known: ${Object.keys(PARSERS).join(', ')})`);
+    }
+    const p = PARSERS[key as keyof TrainCliOptions];
+    const where = `--config ${file}: key "${key}" (${TRAIN_FLAGS[key as keyof TrainCliOptions]})`;
+    if (p === 'boolean') {
+      if (typeof v !== 'boolean') throw new RangeError(`${where}: expected true or false, got ${JSON.stringify(v)}`);
+      out[key] = v;
+    } else if (p === 'string') {
+      if (typeof v !== 'string' || v.trim() === '') throw new RangeError(`${where}: expected a non-empty string, got ${JSON.stringify(v)}`);
+      out[key] = v;
+    } else if (key === 'tbptt' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const t = v as { window?: unknown; stride?: unknown };
+      try {
+        out[key] = tbpttArg(t.stride === undefined ? String(t.window) : `${String(t.window)},${String(t.stride)}`);
+      } catch (e) {
+        throw new RangeError(`${where}: ${(e as Error).message}`);
+      }
+    } else {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new RangeError(`${where}: expected a number or string, got ${JSON.stringify(v)}`);
+      try {
+        out[key] = p(String(v));
+      } catch (e) {
+        throw new RangeError(`${where}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return out as Partial<TrainCliOptions>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Validation of an options object given from code (the flag parsers already did it on the CLI).
+
+export function validate(o: TrainCliOptions): void {
+  const fail = (key: keyof TrainCliOptions, msg: string): never => {
+    throw new RangeError(`${TRAIN_FLAGS[key]}: ${msg}`);
+  };
+  const check = (key: keyof TrainCliOptions): void => {
+    const v = o[key];
+    if (v === undefined) return;
+    const p = PARSERS[key];
+    if (p === 'boolean') {
+      if (typeof v !== 'boolean') fail(key, `expected true or false, got ${JSON.stringify(v)}`);
+    } else if (p === 'string') {
+      if (typeof v !== 'string' || v.trim() === '') fail(key, `expected a non-empty string, got ${JSON.stringify(v)}`);
+    } else if (key === 'tbptt') {
+      const t = v as { window?: unknown; stride?: unknown };
+      if (t === null || typeof t !== 'object') fail(key, `expected {window, stride?}, got ${JSON.stringify(v)}`);
+      try {
+        tbpttArg(t.stride === undefined ? String(t.window) : `${String(t.window)},${String(t.stride)}`);
+      } catch (e) {
+        fail(key, (e as Error).message);
+      }
+    } else {
+      if (typeof v !== 'string' && typeof v !== 'number') fail(key, `expected a value, got ${JSON.stringify(v)}`);
+      try {
+        p(String(v));
+      } catch (e) {
+        fail(key, (e as Error).message);
+      }
+    }
+  };
+  for (const key of Object.keys(PARSERS) as (keyof TrainCliOptions)[]) check(key);
+  for (const key of Object.keys(o)) if (!(key in PARSERS)) throw new RangeError(`unknown option "${key}" (known: ${Object.keys(PARSERS).join(', ')})`);
+  if (o.forgetBias !== undefined && o.cell !== 'lstm') fail('forgetBias', `only the LSTM has a forget gate, and --cell is ${o.cell}`);
+  if (o.nonlinearity !== undefined && o.cell !== 'rnn') fail('nonlinearity', `only the vanilla RNN takes a nonlinearity, and --cell is ${o.cell}`);
+  if (o.warmup !== undefined) {
+    if (o.schedule !== 'warmup-cosine') fail('warmup', `only with --schedule warmup-cosine, and --schedule is ${o.schedule}`);
+    if (o.warmup >= o.steps) fail('warmup', `expected fewer warmup steps than --steps (${o.steps}), got ${o.warmup}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Building the task, the model and the trainer's options (in the worker, or in-process).
+
+export function makeTask(o: TrainCliOptions): Task {
+  try {
+    switch (o.task) {
+      case 'adding': return new AddingTask({ seqLen: o.seqLen });
+      case 'copy': return new CopyMemoryTask({ delay: o.seqLen });
+      case 'temporal-order': return new TemporalOrderTask({ seqLen: o.seqLen });
+    }
+  } catch (e) {
+    throw new RangeError(`--seq-len: ${(e as Error).message.replace(/^[^:]*:\s*/, '')} (task ${o.task})`);
+  }
+  throw new RangeError(`--task: expected one of ${TASK_KINDS.join(', ')}, got ${JSON.stringify(o.task)}`);
+}
+
+export function makeModel(o: TrainCliOptions, task: Task): RNN | LSTM | GRU {
+  const init: InitOptions = {};
+  if (o.init !== undefined) init.weightHh = o.init;
+  if (o.forgetBias !== undefined) init.forgetBias = o.forgetBias;
+  const base = { inputSize: task.inputSize, hiddenSize: o.hidden, numLayers: o.layers, outputSize: task.outputSize, dtype: task.dtype, seed: o.seed, init };
+  if (o.cell === 'rnn') return new RNN({ ...base, nonlinearity: o.nonlinearity ?? 'tanh' });
+  if (o.cell === 'gru') return new GRU(base);
+  return new LSTM(base);
+}
+
+export function makeSchedule(o: TrainCliOptions): ScheduleSpec | undefined {
+  switch (o.schedule) {
+    case 'constant': return undefined;
+    case 'step': return { kind: 'step', stepSize: Math.max(1, Math.floor(o.steps / 3)), gamma: 0.1 };
+    case 'cosine': return { kind: 'cosine', totalSteps: o.steps };
+    case 'warmup-cosine': {
+      const warmupSteps = o.warmup ?? Math.max(1, Math.round(o.steps * 0.05));
+      return { kind: 'warmup-cosine', warmupSteps, totalSteps: Math.max(o.steps, warmupSteps + 1) };
+    }
+  }
+}
+
+export function trainFiles(out: string): TrainFiles {
+  const dir = resolve(out);
+  return {
+    dir, jsonl: join(dir, 'train.jsonl'), checkpoints: join(dir, 'checkpoints'),
+    svg: join(dir, 'loss.svg'), png: join(dir, 'loss.png'), summary: join(dir, 'summary.json'),
+  };
+}
+
+export const evalEveryOf = (o: TrainCliOptions) => o.evalEvery ?? Math.max(1, Math.round(o.steps / 20));
+export const checkpointEveryOf = (o: TrainCliOptions) => o.checkpointEvery ?? Math.max(1, Math.round(o.steps / 10));
+
