@@ -6,6 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { GradientFlowReport } from '../analysis/analyze.js';
 import type { CellKind } from '../analysis/counts.js';
+import { chartFrame } from './render.js';
 
 /** Values at or below this (zeros, underflow) cannot sit on a log axis: they are left out. */
 export const LOG_FLOOR = 1e-300;
@@ -77,28 +78,18 @@ export function gradientFlowSpec(report: GradientFlowReport, options: GradflowSp
   const yAxis = { labelExpr: "datum.value === 1 ? '1' : format(datum.value, '.0e')", labelOverlap: 'greedy' as const };
   const trials = o.trials === 1 ? '1 trial' : `${o.trials} trials`;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: options.width ?? 640,
-    height: options.height ?? 360,
-    background: 'white',
-    padding: 10,
-    title: {
-      text: `Gradient flow through time: T = ${T}, H = ${o.hiddenSize}, D = ${o.inputSize}, ${trials}`,
+    ...chartFrame({
+      width: options.width ?? 640,
+      height: options.height ?? 360,
+      title: `Gradient flow through time: T = ${T}, H = ${o.hiddenSize}, D = ${o.inputSize}, ${trials}`,
       subtitle: [
         describeInit(report),
         // Short lines: without a canvas Vega estimates text width generously, and a long line widens the image.
         'loss at the last step only, normalized so that ‖∂L/∂h‖ = 1 there',
         'line: geometric mean over trials; band: smallest to largest trial',
       ],
-      anchor: 'start',
-      fontSize: 15,
-      subtitleFontSize: 11,
-    },
-    config: {
-      font: 'DejaVu Sans',
-      axis: { labelFontSize: 11, titleFontSize: 12, gridOpacity: 0.6 },
-      legend: { labelFontSize: 12, titleFontSize: 12, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 },
-    },
+      legend: { titleFontSize: 12, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 },
+    }),
     layer: [
       {
         data: { values: bands },

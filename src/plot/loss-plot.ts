@@ -4,6 +4,7 @@
  * axis; non-finite and non-positive losses (skipped steps) are left out.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { chartFrame } from './render.js';
 
 export interface LossPoint {
   step: number;
@@ -40,13 +41,12 @@ export function lossCurveSpec(history: LossPoint[], options: LossPlotOptions = {
   const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { domain: [0, maxStep], nice: false } };
   const y = { field: 'loss', type: 'quantitative' as const, title: 'loss (log scale)', scale: { type: 'log' as const } };
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: options.width ?? 640,
-    height: options.height ?? 320,
-    background: 'white',
-    padding: 10,
-    title: { text: options.title ?? 'Training loss', subtitle: options.subtitle ?? [], anchor: 'start', fontSize: 15, subtitleFontSize: 11 },
-    config: { font: 'DejaVu Sans', axis: { labelFontSize: 11, titleFontSize: 12, gridOpacity: 0.6 }, legend: { labelFontSize: 12 } },
+    ...chartFrame({
+      width: options.width ?? 640,
+      height: options.height ?? 320,
+      title: options.title ?? 'Training loss',
+      subtitle: options.subtitle ?? [],
+    }),
     layer: [
       { data: { values: train }, mark: { type: 'line', strokeWidth: 1.2, opacity: 0.85 }, encoding: { x, y, color } },
       { data: { values: evals }, mark: { type: 'point', filled: true, size: 36 }, encoding: { x, y, color } },
