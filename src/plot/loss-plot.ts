@@ -38,7 +38,7 @@ export function lossCurveSpec(history: LossPoint[], options: LossPlotOptions = {
   const palette: Record<string, string> = { 'train loss': '#1f77b4', 'eval loss': '#d62728', baseline: '#555555', 'solved below': '#2ca02c' };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain, range: domain.map((d) => palette[d]) } };
   const maxStep = Math.max(1, ...history.map((h) => h.step));
-  const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { domain: [0, maxStep], nice: false } };
+  const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { domain: [0, maxStep], nice: false }, axis: { format: 'd', tickMinStep: 1 } };
   const y = { field: 'loss', type: 'quantitative' as const, title: 'loss (log scale)', scale: { type: 'log' as const } };
   return {
     ...chartFrame({
