@@ -32,15 +32,20 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     rmSync(tmp, { force: true });
     throw err;
   }
-  // Make the rename itself durable where the platform allows fsync on a directory.
+  // Make the rename itself durable.
+  fsyncDir(dir);
+}
+
+/** fsyncs a directory (so renames in it are durable) where the platform allows it; a no-op elsewhere (e.g. Windows). */
+export function fsyncDir(dir: string): void {
   try {
-    const dfd = openSync(dir, 'r');
+    const fd = openSync(dir, 'r');
     try {
-      fsyncSync(dfd);
+      fsyncSync(fd);
     } finally {
-      closeSync(dfd);
+      closeSync(fd);
     }
   } catch {
-    /* not supported (e.g. Windows): the file itself is already flushed */
+    /* not supported: files written before are already flushed */
   }
 }

@@ -5,10 +5,10 @@
  * the earlier checkpoints and the pointers as they were. `best.json` names the best checkpoint by a
  * chosen metric; pruning keeps the last K, the best, and the latest.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRU, LSTM, RNN } from '../layers/models.js';
-import { writeFileAtomic } from './atomic.js';
+import { fsyncDir, writeFileAtomic } from './atomic.js';
 import { CheckpointError, encodeSafetensors } from './safetensors.js';
 import {
   BEST, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST, MANIFEST, STEP_DIR, WEIGHTS, checkpointDirName, manifestChecksum, readLatest, sha256,
@@ -35,19 +35,6 @@ export function modelConfig(model: RNN | LSTM | GRU): ModelConfig {
   if (model.outputSize !== null) options.outputSize = model.outputSize;
   if (model instanceof RNN) options.nonlinearity = model.nonlinearity;
   return { kind, options };
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* not supported on this platform */
-  }
 }
 
 function checkFiniteMap(what: string, values: Iterable<number>): void {
