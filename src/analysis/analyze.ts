@@ -164,14 +164,7 @@ function analyzeCell(cell: CellKind, o: Required<AnalyzeOptions>): CellFlowRepor
   }
   const dhGeoMean = columns(dhTrials, geoMean);
   const fit = fitDecay(dhGeoMean);
-  const last = dhGeoMean[T - 1];
-  let horizon: number | null = null;
-  for (let k = 0; k < T; k++) {
-    if (dhGeoMean[T - 1 - k] < o.threshold * last) {
-      horizon = k;
-      break;
-    }
-  }
+  const horizon = findHorizon(dhGeoMean, o.threshold);
   const weightHh = { spectralRadius: columns(rhos, mean), maxSingularValue: columns(sigmas, mean) };
   const out: CellFlowReport = {
     cell,
@@ -219,6 +212,13 @@ function spectrum(model: Recurrent): { spectralRadius: number[]; maxSingularValu
     sigma.push(largestSingularValue(block, H, H));
   }
   return { spectralRadius: rho, maxSingularValue: sigma };
+}
+
+/** Steps back from the last entry until v falls below threshold × its last value; null if it never does. */
+export function findHorizon(v: number[], threshold: number): number | null {
+  const T = v.length;
+  for (let k = 0; k < T; k++) if (v[T - 1 - k] < threshold * v[T - 1]) return k;
+  return null;
 }
 
 /**

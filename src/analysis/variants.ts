@@ -8,7 +8,7 @@
  * long-lag task of src/experiments/long-lag.ts (store a sign, recall it after T_train − 1 noisy steps),
  * then measured on that task's inputs, beside the same models before training on the same inputs.
  */
-import { analyzeGradientFlow, type AnalyzeOptions, type CellFlowReport } from './analyze.js';
+import { analyzeGradientFlow, findHorizon, fitDecay, type AnalyzeOptions, type CellFlowReport } from './analyze.js';
 import type { CellKind } from './counts.js';
 import { gradientFlow } from './gradflow.js';
 import { LONG_LAG_INPUTS, longLagBatch, trainLongLag } from '../experiments/long-lag.js';
@@ -17,7 +17,6 @@ import type { Recurrent } from '../layers/recurrent.js';
 import { checkPositiveInt } from '../tensor/check.js';
 import { Rng, fillNormal } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { fitDecay } from './analyze.js';
 
 export interface VariantOptions {
   sequenceLength: number;
@@ -89,14 +88,7 @@ function measure(model: Recurrent, o: VariantOptions): Omit<VariantRow, 'label' 
     logInitial += Math.log(Math.max(f.dhInitial, 1e-300)) / o.trials;
   }
   const geo = logs.map(Math.exp);
-  let horizon: number | null = null;
-  for (let k = 0; k < T; k++) {
-    if (geo[T - 1 - k] < 1e-3 * geo[T - 1]) {
-      horizon = k;
-      break;
-    }
-  }
-  return { initialRatio: Math.exp(logInitial), decayPerStep: fitDecay(geo), horizon };
+  return { initialRatio: Math.exp(logInitial), decayPerStep: fitDecay(geo), horizon: findHorizon(geo, 1e-3) };
 }
 
 export const VARIANT_HEADERS = ['variant', 'cell', '‖dL/dh_0‖/‖dL/dh_T‖', 'decay/step', 'horizon', 'trained MSE'];
