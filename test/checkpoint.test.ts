@@ -193,6 +193,34 @@ function goodCheckpoint(): { root: string; dir: string; model: LSTM } {
   return { root, dir, model };
 }
 
+describe('checkpoint task spec', () => {
+  it('round-trips the task spec, and a checkpoint without one loads with task null', () => {
+    const root = tmp();
+    const model = new RNN({ inputSize: 2, hiddenSize: 3, outputSize: 2, seed: 1 });
+    const spec = { kind: 'char-lm', vocab: 'ab\n', seqLen: 5 };
+    saveCheckpoint(root, { model, step: 1, task: spec });
+    assert.deepEqual(loadCheckpoint(root).task, spec);
+    saveCheckpoint(root, { model, step: 2 });
+    assert.equal(loadCheckpoint(root).task, null);
+  });
+
+  it('refuses to save a task spec without a kind, naming contents.task', () => {
+    const model = new RNN({ inputSize: 2, hiddenSize: 3, seed: 1 });
+    assert.throws(() => saveCheckpoint(tmp(), { model, step: 1, task: { seqLen: 5 } as never }), /contents\.task: expected a task spec/);
+  });
+
+  it('a checkpoint.json whose task is not a spec is a CheckpointError naming task', () => {
+    const root = tmp();
+    const dir = saveCheckpoint(root, { model: new RNN({ inputSize: 2, hiddenSize: 3, seed: 1 }), step: 1, task: { kind: 'adding' } });
+    const file = join(dir, 'checkpoint.json');
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    m.task = { kind: 7 };
+    m.checksum = manifestChecksum(m);
+    writeFileSync(file, JSON.stringify(m));
+    throwsCkpt(() => loadCheckpoint(dir), /task: expected a task spec/);
+  });
+});
+
 describe('damaged, foreign and mismatched checkpoints', () => {
   it('a truncated weights file, at several lengths, is a CheckpointError', () => {
     const { dir } = goodCheckpoint();

@@ -245,6 +245,36 @@ describe('train', () => {
     assert.equal(none.steps, 5);
   });
 
+  it('stopWhenSolved stops at the first evaluation below task.solvedBelow and reports the step', () => {
+    const easy = Object.assign(Object.create(adding) as AddingTask, { solvedBelow: 10 });
+    const s = train(lstm(), easy, base({ steps: 50, evalEvery: 5, stopWhenSolved: true }));
+    assert.equal(s.solvedAt, 5); // the first evaluation already beats 10
+    assert.equal(s.steps, 5);
+    assert.equal(s.stoppedEarly, true);
+    const never = train(lstm(), adding, base({ steps: 10, evalEvery: 5, stopWhenSolved: true }));
+    assert.equal(never.solvedAt, undefined);
+    assert.equal(never.steps, 10);
+    assert.throws(() => train(lstm(), adding, base({ stopWhenSolved: true })), /options\.stopWhenSolved: expected evalEvery/);
+  });
+
+  it('evaluates on task.heldOutBatch when the task has one, never on training batches', () => {
+    const marks: string[] = [];
+    const split = Object.assign(Object.create(adding) as AddingTask, {
+      batch(rng: Rng, B: number) { marks.push('train'); return adding.batch(rng, B); },
+      heldOutBatch(rng: Rng, B: number) { marks.push('heldOut'); return adding.batch(rng, B); },
+    });
+    train(lstm(), split, base({ steps: 3, evalBatches: 2, evalEvery: 1 }));
+    assert.deepEqual(marks, ['heldOut', 'heldOut', 'train', 'train', 'train']);
+  });
+
+  it('checkpoints store the task spec when the task has one', () => {
+    const dir = tmp();
+    const described = Object.assign(Object.create(adding) as AddingTask, { spec: () => ({ kind: 'adding', seqLen: 10 }) });
+    train(lstm(), described, base({ steps: 2, checkpoint: { dir, every: 2 } }));
+    const manifest = JSON.parse(readFileSync(join(latestCheckpoint(dir)!, 'checkpoint.json'), 'utf8')) as { task: unknown };
+    assert.deepEqual(manifest.task, { kind: 'adding', seqLen: 10 });
+  });
+
   it('writes one parseable JSONL line per step', () => {
     const file = join(tmp(), 'log.jsonl');
     const s = train(lstm(), poisoned((k) => k === 5), base({ steps: 12, evalEvery: 4, logJsonl: file }));

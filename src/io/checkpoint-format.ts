@@ -5,7 +5,10 @@
  *                       so `torch.nn.LSTM(...).load_state_dict(safetensors.torch.load_file(path))` works
  *                       (a model with a head needs a module whose linear is called `head`)
  *   checkpoint.json     {format: 'rnnlab-checkpoint', version: 1, model: {kind, options}, optimizer, rng,
- *                        step, metrics, files: {'model.safetensors': sha256}, checksum}
+ *                        step, metrics, task?, files: {'model.safetensors': sha256}, checksum}
+ *
+ * `task` (optional) is the TaskSpec the model was trained on ({kind, ...options}; for a character model
+ * it holds the vocabulary), so `rnnlab eval` and `rnnlab sample` can rebuild it without flags.
  *
  * A directory rather than one file because a PyTorch user can open model.safetensors directly with no
  * rnnlab code, and the JSON is readable in any editor. `checksum` is the sha256 of checkpoint.json's own
@@ -26,6 +29,7 @@ import { join } from 'node:path';
 import type { LSTM, GRU, RNN } from '../layers/models.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/random.js';
+import type { TaskSpec } from '../tasks/task.js';
 
 export { CheckpointError } from './safetensors.js';
 
@@ -64,6 +68,8 @@ export interface CheckpointManifest {
   rng: (number | null)[] | null;
   step: number;
   metrics: Record<string, number>;
+  /** The task trained on, as `Task.spec()` gave it. */
+  task?: TaskSpec;
   files: Record<string, string>;
   checksum?: string;
 }
@@ -74,6 +80,8 @@ export interface CheckpointContents {
   rng?: Rng;
   step: number;
   metrics?: Record<string, number>;
+  /** The task's spec (`task.spec()`), stored so that eval and sample can rebuild the task. */
+  task?: TaskSpec;
 }
 
 export interface SaveOptions {
@@ -95,6 +103,8 @@ export interface LoadedCheckpoint {
   rngState: number[] | null;
   step: number;
   metrics: Record<string, number>;
+  /** The task's spec, or null when the checkpoint holds none. */
+  task: TaskSpec | null;
   /** The checkpoint directory that was read. */
   path: string;
 }

@@ -9,6 +9,7 @@ import { GRU, LSTM, RNN } from '../layers/models.js';
 import type { Recurrent, RecurrentOptions } from '../layers/recurrent.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { fmtShape } from '../tensor/check.js';
+import type { TaskSpec } from '../tasks/task.js';
 import { CheckpointError, decodeSafetensors } from './safetensors.js';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST, MANIFEST, WEIGHTS, manifestChecksum, readLatest, sha256,
@@ -137,6 +138,10 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     }
     rngState = m.rng.map((x: number | null) => (x === null ? Number.NaN : x));
   }
+  if (m.task !== undefined && (!isObj(m.task) || typeof m.task.kind !== 'string' || m.task.kind === '')) {
+    bad(file, `task: expected a task spec {kind: string, ...}, got ${JSON.stringify(m.task).slice(0, 80)}`);
+  }
+  const task = m.task === undefined ? null : (m.task as TaskSpec);
   if (!isObj(m.files) || typeof m.files[WEIGHTS] !== 'string') bad(file, `files['${WEIGHTS}']: expected its sha256`);
 
   const wfile = join(dir, WEIGHTS);
@@ -175,6 +180,6 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     bad(wfile, (e as Error).message, e);
   }
   const optimizerState = checkOptimizerState(file, m.optimizer, model);
-  return { model, config, optimizerState, rngState, step: m.step as number, metrics: { ...(m.metrics as Record<string, number>) }, path: dir };
+  return { model, config, optimizerState, rngState, step: m.step as number, metrics: { ...(m.metrics as Record<string, number>) }, task, path: dir };
 }
 

@@ -105,6 +105,12 @@ export function saveCheckpoint(root: string, contents: CheckpointContents, optio
     });
     for (const [k, v] of Object.entries(optState.options)) checkFiniteMap(`optimizer option ${k}`, Array.isArray(v) ? v : typeof v === 'number' ? [v] : []);
   }
+  const task = contents.task;
+  if (task !== undefined) {
+    if (task === null || typeof task !== 'object' || Array.isArray(task) || typeof task.kind !== 'string' || task.kind === '') {
+      throw new TypeError(`contents.task: expected a task spec {kind: string, ...}, got ${JSON.stringify(task)}`);
+    }
+  }
   const rngState = rng ? rng.getState().map((x) => (Number.isNaN(x) ? null : x)) : null;
 
   const weights = encodeSafetensors(sd, { format: 'pt' });
@@ -116,6 +122,7 @@ export function saveCheckpoint(root: string, contents: CheckpointContents, optio
     rng: rngState,
     step,
     metrics: { ...metrics },
+    ...(task !== undefined ? { task: JSON.parse(JSON.stringify(task)) as typeof task } : {}),
     files: { [WEIGHTS]: sha256(weights) },
   };
   manifest.checksum = manifestChecksum(manifest);

@@ -59,6 +59,20 @@ export interface Task<TBatch extends TaskBatch = TaskBatch> {
   readonly solvedBelow: number;
   /** Score a model's output on a batch. */
   evaluate(output: Tensor, batch: TBatch): TaskEvaluation;
+  /**
+   * Batches for held-out evaluation. Tasks drawn from a fixed data set (a text, a time series) take them
+   * from their held-out split; synthetic tasks leave this out, and fresh `batch()` draws are held out by
+   * construction.
+   */
+  heldOutBatch?(rng: Rng, batchSize: number): TBatch;
+  /** JSON from which `taskFromSpec` rebuilds the task (kept in checkpoints so `eval` and `sample` need no flags). */
+  spec?(): TaskSpec;
+}
+
+/** A task described as JSON: its kind and the options that rebuild it. */
+export interface TaskSpec {
+  kind: string;
+  [option: string]: unknown;
 }
 
 export interface TaskOptionsBase {

@@ -54,6 +54,8 @@ export interface TrainOptions {
   evalSeed?: number;
   /** Stop when the eval loss has not improved by more than minDelta for `patience` evaluations. Needs evalEvery. */
   earlyStopping?: { patience: number; minDelta?: number };
+  /** Stop at the first evaluation whose loss is below task.solvedBelow (needs evalEvery). */
+  stopWhenSolved?: boolean;
   /** Append one JSON line per step to this file. */
   logJsonl?: string;
   /** Save a checkpoint every `every` steps (and at the end) under `dir`; best by eval loss. */
@@ -80,6 +82,8 @@ export interface TrainSummary {
   /** Steps whose update was skipped (resumes included). */
   skippedSteps: number;
   stoppedEarly: boolean;
+  /** The step of the first evaluation below task.solvedBelow, when there was one (checked only with stopWhenSolved). */
+  solvedAt?: number;
   /** Divergence recoveries, in words. */
   warnings: string[];
   /** The lr scale at the end (1, halved on every recovery). */
@@ -94,7 +98,7 @@ export type Model = RNN | LSTM | GRU;
 
 const KNOWN_OPTIONS = new Set([
   'steps', 'batchSize', 'seed', 'optimizer', 'schedule', 'clip', 'tbptt', 'evalEvery', 'evalBatches', 'evalSeed',
-  'earlyStopping', 'logJsonl', 'checkpoint', 'resume', 'onStep', 'maxBadSteps', 'snapshotEvery',
+  'earlyStopping', 'stopWhenSolved', 'logJsonl', 'checkpoint', 'resume', 'onStep', 'maxBadSteps', 'snapshotEvery',
 ]);
 
 function fail(name: string, expected: string, got: unknown): never {
@@ -144,6 +148,7 @@ export interface Resolved {
   evalSeed: number;
   patience: number | null;
   minDelta: number;
+  stopWhenSolved: boolean;
   maxBadSteps: number;
   snapshotEvery: number;
 }
@@ -188,6 +193,9 @@ export function resolveOptions(model: Model, task: Task, o: TrainOptions): Resol
     minDelta = (e.minDelta as number | undefined) ?? 0;
     if (evalEvery === null) fail('earlyStopping', 'evalEvery to be set too (early stopping watches the eval loss)', e);
   }
+  if (o.stopWhenSolved !== undefined && typeof o.stopWhenSolved !== 'boolean') fail('stopWhenSolved', 'true or false', o.stopWhenSolved);
+  const stopWhenSolved = o.stopWhenSolved === true;
+  if (stopWhenSolved && evalEvery === null) fail('stopWhenSolved', 'evalEvery to be set too (solving is judged on the eval loss)', o.stopWhenSolved);
   if (o.logJsonl !== undefined) str('logJsonl', o.logJsonl);
   if (o.checkpoint !== undefined) {
     const c = obj('checkpoint', o.checkpoint);
@@ -200,7 +208,7 @@ export function resolveOptions(model: Model, task: Task, o: TrainOptions): Resol
   if (o.schedule !== undefined) obj('schedule', o.schedule);
   return {
     steps, batchSize, seed: o.seed, clipNorm, clipValue, window, stride, evalEvery, evalBatches,
-    evalSeed: o.evalSeed ?? o.seed + 1000003, patience, minDelta,
+    evalSeed: o.evalSeed ?? o.seed + 1000003, patience, minDelta, stopWhenSolved,
     maxBadSteps: optPosInt('maxBadSteps', o.maxBadSteps, 5),
     snapshotEvery: optPosInt('snapshotEvery', o.snapshotEvery, 10),
   };

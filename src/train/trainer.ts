@@ -23,6 +23,9 @@
  *   is skipped (gradients zeroed) and counted. After `maxBadSteps` skipped steps in a row the weights and
  *   optimizer state go back to the last in-memory snapshot (taken every `snapshotEvery` good steps), the
  *   lr scale halves, and a warning is added to the summary.
+ * - Held-out batches come from `task.heldOutBatch` when the task has one (a fixed data set's held-out
+ *   split), else from `task.batch`. With `stopWhenSolved`, training stops at the first evaluation whose
+ *   loss is below `task.solvedBelow`, and the summary's `solvedAt` is that step.
  * - Checkpoints carry the model, optimizer state, the data Rng state and the step, plus the trainer's own
  *   bookkeeping in `metrics` under `trainer.*` keys (lr scale, skipped count, bad-step streak, early
  *   stopping state), so a resumed run continues exactly as the uninterrupted one would have.
@@ -160,7 +163,8 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
   const rng = new Rng(r.seed);
   const evalRng = new Rng(r.evalSeed);
   const evalSet: TaskBatch[] = [];
-  for (let i = 0; i < r.evalBatches; i++) evalSet.push(task.batch(evalRng, r.batchSize));
+  const heldOut = task.heldOutBatch?.bind(task) ?? task.batch.bind(task);
+  for (let i = 0; i < r.evalBatches; i++) evalSet.push(heldOut(evalRng, r.batchSize));
 
   let step = 0, lrScale = 1, skipped = 0, badStreak = 0, bestEval = Infinity, sinceBest = 0;
   if (options.resume !== undefined) {
@@ -192,6 +196,7 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
 
   const history: TrainStepInfo[] = [];
   const warnings: string[] = [];
+  let solvedAt: number | undefined;
   let stoppedEarly = false, lastCheckpoint: string | undefined;
   let lastSaved = resumedAt; // a resume that runs no step has nothing new to save
   const save = (): void => {
@@ -203,7 +208,7 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
     };
     if (Number.isFinite(bestEval)) metrics['trainer.bestEval'] = bestEval;
     if (!Number.isFinite(ev.loss)) { delete metrics.evalLoss; delete metrics.evalMetric; }
-    lastCheckpoint = saveCheckpoint(c.dir, { model, optimizer: opt, rng, step, metrics }, {
+    lastCheckpoint = saveCheckpoint(c.dir, { model, optimizer: opt, rng, step, metrics, task: task.spec?.() }, {
       keepLast: c.keepLast, best: 'evalLoss' in metrics ? { metric: 'evalLoss', mode: 'min' } : undefined,
     });
     lastSaved = step;
@@ -244,6 +249,10 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
       info.evalLoss = ev.loss;
       info.evalMetric = ev.metric;
 
+      if (r.stopWhenSolved && ev.loss < task.solvedBelow) {
+        solvedAt ??= step;
+        stoppedEarly = true;
+      }
       if (r.patience !== null) {
         if (ev.loss < bestEval - r.minDelta) { bestEval = ev.loss; sinceBest = 0; } else sinceBest++;
         if (sinceBest >= r.patience) stoppedEarly = true;
@@ -266,6 +275,7 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
     solved: final.loss < task.solvedBelow,
     skippedSteps: skipped,
     stoppedEarly,
+    solvedAt,
     warnings,
     lrScale,
     history,

