@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { demoDefaults, runDemo } from './demo.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { registerExperiment } from './experiment.js';
+import { registerReproduce } from './reproduce.js';
 import { registerTrain } from './train.js';
 import { gradflowDefaults, registerGradflow, runGradflow } from './gradflow.js';
 
@@ -41,6 +42,7 @@ program
 registerGradflow(program);
 registerExperiment(program);
 registerTrain(program);
+registerReproduce(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`rnnlab: ${err instanceof Error ? err.message : String(err)}`);

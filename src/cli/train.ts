@@ -14,6 +14,7 @@ import cliProgress from 'cli-progress';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { workerSource } from './worker.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { latestCheckpoint } from '../io/checkpoint.js';
 import { MANIFEST } from '../io/checkpoint-format.js';
@@ -120,21 +121,8 @@ if (!isMainThread && (workerData as WorkerInput | null)?.kind === 'rnnlab-train'
   }
 }
 
-function workerSource(): string {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return `import(${JSON.stringify(self)}).catch((e) => { throw e; });`;
-  // Running from source (tsx): the worker registers tsx before loading this file.
-  let api = 'tsx/esm/api';
-  try {
-    api = import.meta.resolve('tsx/esm/api');
-  } catch {
-    /* fall back to the bare name */
-  }
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(self)}); });`;
-}
-
 function runInWorker(o: TrainCliOptions, stop: SharedArrayBuffer, onStep: (info: TrainStepInfo) => void): { done: Promise<CoreOutcome>; worker: Worker } {
-  const worker = new Worker(workerSource(), { eval: true, workerData: { kind: 'rnnlab-train', options: o, stop } satisfies WorkerInput });
+  const worker = new Worker(workerSource(import.meta.url), { eval: true, workerData: { kind: 'rnnlab-train', options: o, stop } satisfies WorkerInput });
   const done = new Promise<CoreOutcome>((resolvePromise, reject) => {
     let settled = false;
     worker.on('message', (m: WorkerMessage) => {

@@ -1,0 +1,128 @@
+/**
+ * `rnnlab reproduce`: trains every row of the reproductions table (src/experiments/reproductions.ts) in
+ * worker threads, `--jobs` at a time, and writes docs/reproductions.md and the raw results as JSON.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { writeFileAtomic } from '../io/atomic.js';
+import { reproductionsMarkdown } from '../experiments/reproductions-md.js';
+import { reproductionRows, rowId, runReproduction, type ReproResult, type ReproRow } from '../experiments/reproductions.js';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { positiveInt } from './args.js';
+import { workerSource } from './worker.js';
+
+export interface ReproduceOptions {
+  quick: boolean;
+  /** Row ids to run (default: all). */
+  only?: string[];
+  jobs: number;
+  /** The markdown file. */
+  out: string;
+  /** The JSON results file. */
+  results: string;
+  json: boolean;
+}
+
+export const reproduceDefaults: ReproduceOptions = {
+  quick: false, jobs: Math.max(1, Math.min(2, availableParallelism())), out: 'docs/reproductions.md', results: 'out/reproductions.json', json: false,
+};
+
+interface WorkerInput { kind: 'rnnlab-reproduce'; row: ReproRow }
+type WorkerMessage = { type: 'done'; result: ReproResult } | { type: 'error'; message: string };
+
+if (!isMainThread && (workerData as WorkerInput | null)?.kind === 'rnnlab-reproduce') {
+  const { row } = workerData as WorkerInput;
+  const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+  try {
+    post({ type: 'done', result: runReproduction(row) });
+  } catch (e) {
+    post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+  }
+}
+
+function runInWorker(row: ReproRow): Promise<ReproResult> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(workerSource(import.meta.url), { eval: true, workerData: { kind: 'rnnlab-reproduce', row } satisfies WorkerInput });
+    let settled = false;
+    worker.on('message', (m: WorkerMessage) => {
+      settled = true;
+      if (m.type === 'done') resolvePromise(m.result);
+      else reject(new Error(`${rowId(row)}: ${m.message}`));
+      void worker.terminate();
+    });
+    worker.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
+    worker.on('exit', (code) => { if (!settled) { settled = true; reject(new Error(`${rowId(row)}: the worker stopped (exit code ${code})`)); } });
+  });
+}
+
+/** The rows `--only` picks, in table order; an unknown id is an error listing the known ones. */
+export function selectRows(rows: ReproRow[], only: string[] | undefined): ReproRow[] {
+  if (only === undefined) return rows;
+  const ids = rows.map(rowId);
+  for (const id of only) {
+    if (!ids.includes(id)) throw new RangeError(`--only: unknown row "${id}" (rows: ${ids.join(', ')})`);
+  }
+  return rows.filter((r) => only.includes(rowId(r)));
+}
+
+export async function runReproduce(o: ReproduceOptions, log: (line: string) => void = console.error): Promise<ReproResult[]> {
+  const rows = selectRows(reproductionRows(o.quick), o.only);
+  const t0 = performance.now();
+  const results: ReproResult[] = new Array(rows.length);
+  let next = 0, done = 0;
+  const lane = async (): Promise<void> => {
+    while (next < rows.length) {
+      const i = next++;
+      log(`[start ${i + 1}/${rows.length}] ${rowId(rows[i])}`);
+      const r = await runInWorker(rows[i]);
+      results[i] = r;
+      done++;
+      const how = r.solvedAt !== undefined ? `solved at step ${r.solvedAt}` : `not solved in ${r.stepsRun} steps`;
+      log(`[done ${done}/${rows.length}] ${rowId(r.row)}: test loss ${r.testLoss.toPrecision(4)} (baseline ${r.baseline.toPrecision(4)}), ${how}, ${r.seconds.toFixed(1)} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.jobs, rows.length) }, lane));
+  const seconds = results.reduce((s, r) => s + r.seconds, 0);
+  const command = `rnnlab reproduce${o.quick ? ' --quick' : ''}${o.only ? ` --only ${o.only.join(',')}` : ''}`;
+  const md = reproductionsMarkdown(results, { command, date: new Date().toISOString().slice(0, 10), seconds, quick: o.quick });
+  for (const f of [o.out, o.results]) mkdirSync(dirname(resolve(f)), { recursive: true });
+  writeFileAtomic(o.out, md);
+  writeFileAtomic(o.results, `${JSON.stringify({ command, wallSeconds: (performance.now() - t0) / 1000, results }, null, 1)}\n`);
+  log(`wrote ${o.out} and ${o.results} (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
+  return results;
+}
+
+function idList(value: string): string[] {
+  const ids = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (ids.length === 0) throw new InvalidArgumentError(`expected comma-separated row ids, got "${value}"`);
+  return ids;
+}
+
+export function registerReproduce(program: Command): void {
+  const d = reproduceDefaults;
+  program
+    .command('reproduce')
+    .description('rerun the classic long-range results (adding, temporal order, copy memory; RNN, IRNN, LSTM, GRU) and write docs/reproductions.md')
+    .option('--quick', 'the smoke version: tiny T, a few dozen steps (seconds)')
+    .option('--only <ids>', 'comma-separated row ids (see --list)', idList)
+    .option('--jobs <n>', 'rows trained at once, one worker thread each', positiveInt, d.jobs)
+    .option('--out <file>', 'the markdown table', d.out)
+    .option('--results <file>', 'the raw results as JSON', d.results)
+    .option('--list', 'list the rows and their settings, and exit')
+    .option('--json', 'print the results as one JSON line, last')
+    .addHelpText('after', '\nExamples:\n  rnnlab reproduce                      # the full table: tens of minutes on two cores\n  rnnlab reproduce --quick --out /tmp/r.md\n  rnnlab reproduce --only adding-T100-lstm,adding-T100-tanh-rnn --out /tmp/r.md')
+    .action(async (opts: Partial<ReproduceOptions> & { list?: boolean }) => {
+      const o: ReproduceOptions = { ...d, ...opts, quick: opts.quick === true, json: opts.json === true };
+      if (opts.list) {
+        for (const r of reproductionRows(o.quick)) {
+          console.log(`${rowId(r).padEnd(28)} H=${r.hidden} lr=${r.lr} batch=${r.batch} steps<=${r.steps} seed=${r.seed}`);
+        }
+        return;
+      }
+      const results = await runReproduce(o);
+      if (o.json) console.log(JSON.stringify(results.map((r) => ({ id: rowId(r.row), ...r, row: undefined }))));
+    });
+}
