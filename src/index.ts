@@ -45,7 +45,15 @@ export { formatTable, type Experiment, type ExperimentResult, type ExperimentOpt
 export { CausalSelfAttention, type AttentionOptions, type AttentionGradients } from './layers/attention.js';
 export { TanhMLP, type TanhMLPCache, type TanhMLPGradients } from './layers/feedforward.js';
 export { compareGradientFlow, type VariantOptions, type VariantRow } from './analysis/variants.js';
-export { type Task, type TaskBatch, type TaskEvaluation, type TaskLoss, type TaskLossAt, type TaskOptionsBase } from './tasks/task.js';
+export { type Task, type TaskBatch, type TaskEvaluation, type TaskLoss, type TaskLossAt, type TaskOptionsBase, type TaskSpec } from './tasks/task.js';
+export { taskFromSpec, TASK_SPEC_KINDS, type TaskSpecOverrides } from './tasks/registry.js';
+export { loadCorpus, MOBY_DICK_SOURCE, MOBY_DICK_LICENCE, type Corpus, type CorpusSource } from './tasks/corpus.js';
+export { Vocabulary, describeChar } from './tasks/vocab.js';
+export { CharLMTask, charLMFromSpec, referenceCrossEntropies, type CharLMOptions, type CharLMBatch, type CharLMSpec } from './tasks/char-lm.js';
+export { bitsPerChar, sampleText, type BitsPerCharOptions, type BitsPerCharResult, type SampleOptions } from './tasks/char-lm-eval.js';
+export { ForecastTask, forecastFromSpec, fitAr, skill, type ForecastOptions, type ForecastSeries, type ForecastBatch, type ArFit } from './tasks/forecast.js';
+export { evaluateForecast, type Forecaster, type ForecastEvaluation } from './tasks/forecast-eval.js';
+export { readSeriesCsv, builtinSeries, builtinSeriesPath, BUILTIN_SERIES, type SeriesData, type SeriesCsvOptions, type BuiltinSeriesName } from './tasks/series-csv.js';
 export { AddingTask, ADDING_TOLERANCE, type AddingOptions, type AddingBatch } from './tasks/adding.js';
 export { CopyMemoryTask, COPY_BLANK, COPY_DELIMITER, COPY_SYMBOLS, COPY_LENGTH, type CopyMemoryOptions, type CopyMemoryBatch } from './tasks/copy-memory.js';
 export { TemporalOrderTask, TEMPORAL_ORDER_ALPHABET, TEMPORAL_ORDER_CLASSES, type TemporalOrderOptions, type TemporalOrderBatch } from './tasks/temporal-order.js';

@@ -2,8 +2,10 @@
 /** The `rnnlab` command line. */
 import { Command } from 'commander';
 import { demoDefaults, runDemo } from './demo.js';
+import { memoryDemoDefaults, runMemoryDemo } from './demo-memory.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { registerExperiment } from './experiment.js';
+import { registerEval } from './eval.js';
 import { registerReproduce } from './reproduce.js';
 import { registerTrain } from './train.js';
 import { gradflowDefaults, registerGradflow, runGradflow } from './gradflow.js';
@@ -28,20 +30,27 @@ program
   .option('--seed <n>', 'seed for weights and data', nonNegativeInt, d.seed)
   .option('--every <n>', 'report every n steps', positiveInt, d.every)
   .option('--no-gradflow', 'skip the gradient-flow analysis that follows the training demo')
+  .option('--no-memory', 'skip the last part: an LSTM learning the adding problem that a tanh RNN does not')
+  .option('--memory-steps <n>', 'training steps of each model in the last part', positiveInt, memoryDemoDefaults.steps)
   .option('--out <dir>', 'where the gradient-flow report, plot and JSON go', 'out/gradflow')
-  .addHelpText('after', '\nExamples:\n  rnnlab demo\n  rnnlab demo --steps 1000 --hidden 64 --seed 3\n  rnnlab demo --no-gradflow')
-  .action(async (opts: typeof d & { gradflow: boolean; out: string }) => {
-    const { gradflow, out, ...demo } = opts;
+  .addHelpText('after', '\nExamples:\n  rnnlab demo\n  rnnlab demo --steps 1000 --hidden 64 --seed 3\n  rnnlab demo --no-gradflow --memory-steps 1000')
+  .action(async (opts: typeof d & { gradflow: boolean; memory: boolean; memorySteps: number; out: string }) => {
+    const { gradflow, memory, memorySteps, out, ...demo } = opts;
     runDemo(demo);
     if (gradflow) {
       console.log('\nWhy gated cells: how much of a final-step gradient reaches each earlier step (PyTorch-default init).\n');
       await runGradflow({ ...gradflowDefaults, seed: demo.seed, out });
+    }
+    if (memory) {
+      console.log('\nWhat that means for learning: an LSTM and a tanh RNN of about the same size on a long-memory task.\n');
+      runMemoryDemo({ ...memoryDemoDefaults, steps: memorySteps, seed: demo.seed });
     }
   });
 
 registerGradflow(program);
 registerExperiment(program);
 registerTrain(program);
+registerEval(program);
 registerReproduce(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -11,7 +11,11 @@ import type { InitOptions, RecurrentInit } from '../layers/init.js';
 import { GRU, LSTM, RNN } from '../layers/models.js';
 import type { ScheduleSpec } from '../optim/schedule.js';
 import { AddingTask } from '../tasks/adding.js';
+import { CharLMTask } from '../tasks/char-lm.js';
+import { loadCorpus } from '../tasks/corpus.js';
 import { CopyMemoryTask } from '../tasks/copy-memory.js';
+import { ForecastTask } from '../tasks/forecast.js';
+import { builtinSeries, readSeriesCsv } from '../tasks/series-csv.js';
 import type { Task } from '../tasks/task.js';
 import { TemporalOrderTask } from '../tasks/temporal-order.js';
 import type { OptimizerKind, TrainSummary } from '../train/trainer.js';
@@ -19,11 +23,11 @@ import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { finiteNumber, oneOf } from './gradflow.js';
 
 
-export type TaskKind = 'adding' | 'copy' | 'temporal-order';
+export type TaskKind = 'adding' | 'copy' | 'temporal-order' | 'char-lm' | 'forecast';
 export type TrainCell = 'rnn' | 'lstm' | 'gru';
 export type ScheduleKind = 'constant' | 'step' | 'cosine' | 'warmup-cosine';
 
-export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'temporal-order'];
+export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'temporal-order', 'char-lm', 'forecast'];
 export const TRAIN_CELLS: readonly TrainCell[] = ['rnn', 'lstm', 'gru'];
 export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 export const SCHEDULES: readonly ScheduleKind[] = ['constant', 'step', 'cosine', 'warmup-cosine'];
@@ -32,8 +36,14 @@ export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu'];
 
 export interface TrainCliOptions {
   task: TaskKind;
-  /** Sequence length T (adding, temporal-order) or the copy delay (copy); default: the task's own (100). */
+  /** Sequence length T (adding, temporal-order, char-lm), the copy delay (copy) or the window (forecast); default: the task's own. */
   seqLen?: number;
+  /** char-lm: a UTF-8 text file to train on (default: the built-in Moby-Dick). */
+  text?: string;
+  /** forecast: a CSV file with a header row (default: the built-in yearly sunspot numbers). */
+  csv?: string;
+  /** forecast: the CSV column to forecast (name or 0-based index; default the last column). */
+  column?: string;
   cell: TrainCell;
   hidden: number;
   layers: number;
@@ -47,8 +57,13 @@ export interface TrainCliOptions {
   schedule: ScheduleKind;
   /** warmup-cosine only (default 5% of the steps). */
   warmup?: number;
+  /** 0 turns clipping by norm off. */
   clipNorm?: number;
   clipValue?: number;
+  /** step schedule: steps between lr drops (default steps / 3). */
+  stepSize?: number;
+  /** step schedule: the factor of each drop (default 0.1). */
+  gamma?: number;
   tbptt?: { window: number; stride?: number };
   /** Default: steps / 20. */
   evalEvery?: number;
@@ -82,9 +97,9 @@ export const trainDefaults: TrainCliOptions = {
 
 /** The flag of each option (for error messages and the --config keys). */
 export const TRAIN_FLAGS: Record<keyof TrainCliOptions, string> = {
-  task: '--task', seqLen: '--seq-len', cell: '--cell', hidden: '--hidden', layers: '--layers', nonlinearity: '--nonlinearity',
+  task: '--task', seqLen: '--seq-len', text: '--text', csv: '--csv', column: '--column', cell: '--cell', hidden: '--hidden', layers: '--layers', nonlinearity: '--nonlinearity',
   forgetBias: '--forget-bias', init: '--init', steps: '--steps', batch: '--batch', optimizer: '--optimizer', lr: '--lr',
-  schedule: '--schedule', warmup: '--warmup', clipNorm: '--clip-norm', clipValue: '--clip-value', tbptt: '--tbptt',
+  schedule: '--schedule', warmup: '--warmup', clipNorm: '--clip-norm', clipValue: '--clip-value', stepSize: '--step-size', gamma: '--gamma', tbptt: '--tbptt',
   evalEvery: '--eval-every', patience: '--patience', seed: '--seed', out: '--out', checkpointEvery: '--checkpoint-every',
   keep: '--keep', resume: '--resume', json: '--json',
 };
@@ -124,11 +139,24 @@ export function tbpttArg(value: string): { window: number; stride?: number } {
   return { window, stride };
 }
 
+/** A positive number, or 0 / 'off' for no clipping by norm. */
+export function clipNormArg(value: string): number {
+  if (value.trim() === 'off' || Number(value) === 0) return 0;
+  return positiveNumber(value);
+}
+
+/** The step schedule's decay factor, in (0, 1]. */
+export function gammaArg(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !(x > 0 && x <= 1)) throw new InvalidArgumentError(`expected a number in (0, 1], got "${value}"`);
+  return x;
+}
+
 export const PARSERS: Record<keyof TrainCliOptions, ((v: string) => unknown) | 'boolean' | 'string'> = {
-  task: oneOf(TASK_KINDS), seqLen: positiveInt, cell: oneOf(TRAIN_CELLS), hidden: positiveInt, layers: positiveInt,
+  task: oneOf(TASK_KINDS), seqLen: positiveInt, text: 'string', csv: 'string', column: 'string', cell: oneOf(TRAIN_CELLS), hidden: positiveInt, layers: positiveInt,
   nonlinearity: oneOf(NONLINEARITIES), forgetBias: finiteNumber, init: oneOf(TRAIN_INITS), steps: positiveInt,
   batch: positiveInt, optimizer: oneOf(OPTIMIZERS), lr: positiveNumber, schedule: oneOf(SCHEDULES), warmup: positiveInt,
-  clipNorm: positiveNumber, clipValue: positiveNumber, tbptt: tbpttArg, evalEvery: positiveInt, patience: positiveInt,
+  clipNorm: clipNormArg, clipValue: positiveNumber, stepSize: positiveInt, gamma: gammaArg, tbptt: tbpttArg, evalEvery: positiveInt, patience: positiveInt,
   seed: nonNegativeInt, out: 'string', checkpointEvery: positiveInt, keep: positiveInt, resume: 'boolean', json: 'boolean',
 };
 
@@ -212,6 +240,13 @@ export function validate(o: TrainCliOptions): void {
   for (const key of Object.keys(o)) if (!(key in PARSERS)) throw new RangeError(`unknown option "${key}" (known: ${Object.keys(PARSERS).join(', ')})`);
   if (o.forgetBias !== undefined && o.cell !== 'lstm') fail('forgetBias', `only the LSTM has a forget gate, and --cell is ${o.cell}`);
   if (o.nonlinearity !== undefined && o.cell !== 'rnn') fail('nonlinearity', `only the vanilla RNN takes a nonlinearity, and --cell is ${o.cell}`);
+  if (o.text !== undefined && o.task !== 'char-lm') fail('text', `only with --task char-lm, and --task is ${o.task}`);
+  if (o.csv !== undefined && o.task !== 'forecast') fail('csv', `only with --task forecast, and --task is ${o.task}`);
+  if (o.column !== undefined && o.task !== 'forecast') fail('column', `only with --task forecast, and --task is ${o.task}`);
+  if (o.column !== undefined && o.csv === undefined) fail('column', 'only with --csv (the built-in series has one column to forecast)');
+  for (const k of ['stepSize', 'gamma'] as const) {
+    if (o[k] !== undefined && o.schedule !== 'step') fail(k, `only with --schedule step, and --schedule is ${o.schedule}`);
+  }
   if (o.warmup !== undefined) {
     if (o.schedule !== 'warmup-cosine') fail('warmup', `only with --schedule warmup-cosine, and --schedule is ${o.schedule}`);
     if (o.warmup >= o.steps) fail('warmup', `expected fewer warmup steps than --steps (${o.steps}), got ${o.warmup}`);
@@ -227,8 +262,16 @@ export function makeTask(o: TrainCliOptions): Task {
       case 'adding': return new AddingTask({ seqLen: o.seqLen });
       case 'copy': return new CopyMemoryTask({ delay: o.seqLen });
       case 'temporal-order': return new TemporalOrderTask({ seqLen: o.seqLen });
+      case 'char-lm': return new CharLMTask({ corpus: loadCorpus(o.text === undefined ? 'moby-dick' : { file: o.text }), seqLen: o.seqLen });
+      case 'forecast': {
+        const column = o.column === undefined ? undefined : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
+        const series = o.csv === undefined ? builtinSeries('sunspots') : readSeriesCsv(o.csv, { column });
+        return new ForecastTask({ series, seqLen: o.seqLen });
+      }
     }
   } catch (e) {
+    // Data errors already name their file (and line); option errors get the flag.
+    if (o.text !== undefined || o.csv !== undefined || o.task === 'char-lm' || o.task === 'forecast') throw e;
     throw new RangeError(`--seq-len: ${(e as Error).message.replace(/^[^:]*:\s*/, '')} (task ${o.task})`);
   }
   throw new RangeError(`--task: expected one of ${TASK_KINDS.join(', ')}, got ${JSON.stringify(o.task)}`);
@@ -247,7 +290,7 @@ export function makeModel(o: TrainCliOptions, task: Task): RNN | LSTM | GRU {
 export function makeSchedule(o: TrainCliOptions): ScheduleSpec | undefined {
   switch (o.schedule) {
     case 'constant': return undefined;
-    case 'step': return { kind: 'step', stepSize: Math.max(1, Math.floor(o.steps / 3)), gamma: 0.1 };
+    case 'step': return { kind: 'step', stepSize: o.stepSize ?? Math.max(1, Math.floor(o.steps / 3)), gamma: o.gamma ?? 0.1 };
     case 'cosine': return { kind: 'cosine', totalSteps: o.steps };
     case 'warmup-cosine': {
       const warmupSteps = o.warmup ?? Math.max(1, Math.round(o.steps * 0.05));

@@ -27,7 +27,7 @@ import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { finiteNumber, oneOf } from './gradflow.js';
 
 import {
-  NONLINEARITIES, OPTIMIZERS, PARSERS, SCHEDULES, TASK_KINDS, TRAIN_CELLS, TRAIN_INITS, checkpointEveryOf, tbpttArg, evalEveryOf, loadTrainConfig, makeModel, makeSchedule, makeTask, trainDefaults, trainFiles, validate,
+  NONLINEARITIES, OPTIMIZERS, PARSERS, clipNormArg, gammaArg, SCHEDULES, TASK_KINDS, TRAIN_CELLS, TRAIN_INITS, checkpointEveryOf, tbpttArg, evalEveryOf, loadTrainConfig, makeModel, makeSchedule, makeTask, trainDefaults, trainFiles, validate,
   type TrainCliOptions, type TrainCliResult,
 } from './train-options.js';
 
@@ -82,9 +82,10 @@ function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainSte
   };
   const schedule = makeSchedule(o);
   if (schedule) options.schedule = schedule;
-  if (o.clipNorm !== undefined || o.clipValue !== undefined) {
+  const clipNorm = o.clipNorm !== undefined && o.clipNorm > 0 ? o.clipNorm : undefined;
+  if (clipNorm !== undefined || o.clipValue !== undefined) {
     options.clip = {};
-    if (o.clipNorm !== undefined) options.clip.norm = o.clipNorm;
+    if (clipNorm !== undefined) options.clip.norm = clipNorm;
     if (o.clipValue !== undefined) options.clip.value = o.clipValue;
   }
   if (o.tbptt) options.tbptt = o.tbptt;
@@ -303,7 +304,8 @@ export async function runTrain(
   void _h;
   const json = {
     task: task.name, cell: o.cell, steps: s.steps, seconds: s.seconds,
-    final: { loss: s.final.loss, metric: s.final.metric, metricName: s.final.metricName }, baseline: s.baseline, solved: s.solved,
+    final: { loss: s.final.loss, metric: s.final.metric, metricName: s.final.metricName, ...(o.task === 'char-lm' ? { bitsPerChar: s.final.loss / Math.LN2 } : {}) },
+    baseline: s.baseline, solved: s.solved,
   };
   writeFileAtomic(files.summary, JSON.stringify({ ...json, settings, summary: rest, interrupted, checkpoint, files }, null, 1) + '\n');
   if (s.warnings.length) log(`${s.warnings.length} divergence recover${s.warnings.length > 1 ? 'ies' : 'y'} (see summary.json).`);
@@ -313,6 +315,7 @@ export async function runTrain(
   log(`Result: eval loss ${num(s.final.loss)} vs baseline ${num(s.baseline)}` +
     (Number.isFinite(s.final.loss) ? ` (${ratio >= 1 ? `${ratio.toFixed(1)}× lower` : `${(1 / ratio).toFixed(1)}× higher`})` : '') +
     `, ${s.final.metricName} ${num(s.final.metric, 3)}: ${s.solved ? 'SOLVED' : 'not solved'} (solved below ${num(task.solvedBelow)}).`);
+  if (o.task === 'char-lm') log(`Held-out batches: ${num(s.final.loss / Math.LN2)} bits per character (unigram ${num(s.baseline / Math.LN2)}, bigram ${num(task.solvedBelow / Math.LN2)}); rnnlab eval scores the whole held-out text.`);
   if (interrupted) log(`Interrupted on the last step; checkpoint written to ${checkpoint ?? files.checkpoints}.`);
   if (o.json) log(JSON.stringify(json));
   return { summary: s, interrupted, steps: s.steps, checkpoint, files, json };
@@ -322,9 +325,12 @@ export function registerTrain(program: Command): Command {
   const d = trainDefaults;
   return program
     .command('train')
-    .description('train an RNN, LSTM or GRU on a long-range task (adding, copy memory, temporal order); write a log, checkpoints, a loss plot and a summary')
+    .description('train an RNN, LSTM or GRU on a task (adding, copy memory, temporal order, a character model of a text, a time-series forecast); write a log, checkpoints, a loss plot and a summary')
     .option('--task <name>', `task: ${TASK_KINDS.join(', ')}`, oneOf(TASK_KINDS), d.task)
-    .option('--seq-len <n>', "sequence length T (copy: the delay); default the task's 100", positiveInt)
+    .option('--seq-len <n>', "sequence length T (copy: the delay; forecast: the window); default the task's own", positiveInt)
+    .option('--text <file>', 'char-lm: a UTF-8 text file (default: the built-in Moby-Dick)')
+    .option('--csv <file>', 'forecast: a CSV file with a header row (default: the built-in yearly sunspot numbers)')
+    .option('--column <name>', 'forecast: the CSV column to forecast, by name or 0-based index (default: the last)')
     .option('--cell <name>', `cell: ${TRAIN_CELLS.join(', ')}`, oneOf(TRAIN_CELLS), d.cell)
     .option('--hidden <n>', 'hidden size', positiveInt, d.hidden)
     .option('--layers <n>', 'stacked layers', positiveInt, d.layers)
@@ -336,8 +342,10 @@ export function registerTrain(program: Command): Command {
     .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS), d.optimizer)
     .option('--lr <x>', 'learning rate', positiveNumber, d.lr)
     .option('--schedule <name>', `lr schedule: ${SCHEDULES.join(', ')}`, oneOf(SCHEDULES), d.schedule)
+    .option('--step-size <n>', 'step schedule: steps between lr drops (default steps/3)', positiveInt)
+    .option('--gamma <x>', 'step schedule: the lr factor at each drop, in (0, 1] (default 0.1)', gammaArg)
     .option('--warmup <n>', 'warmup-cosine: warmup steps (default 5% of --steps)', positiveInt)
-    .option('--clip-norm <x>', 'max global gradient norm', positiveNumber, d.clipNorm)
+    .option('--clip-norm <x>', "max global gradient norm ('off' or 0: no clipping by norm)", clipNormArg, d.clipNorm)
     .option('--clip-value <x>', 'clip every gradient entry to ±x', positiveNumber)
     .option('--tbptt <window[,stride]>', 'truncated BPTT window (and stride)', tbpttArg)
     .option('--eval-every <n>', 'evaluate on held-out batches every n steps (default steps/20)', positiveInt)

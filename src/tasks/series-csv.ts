@@ -73,7 +73,7 @@ export function readSeriesCsv(file: string, opts: SeriesCsvOptions = {}): Series
   let rows: CsvRow[];
   try {
     // Column counts are checked below rather than by csv-parse, so the message can quote the header.
-    rows = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as CsvRow[];
+    rows = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as CsvRow[];
   } catch (e) {
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines;
@@ -88,7 +88,7 @@ export function readSeriesCsv(file: string, opts: SeriesCsvOptions = {}): Series
   if (rows.length === 1) {
     throw new RangeError(`${file}: line ${headerLine + 1}: expected data rows after the header (${columns}), got none`);
   }
-  const col = columnIndex(file, header, opts.column);
+  const col = columnIndex(`${file}: line ${headerLine} (the header)`, header, opts.column);
   const colName = header[col];
 
   const values = new Float64Array(rows.length - 1);
@@ -113,17 +113,18 @@ export function readSeriesCsv(file: string, opts: SeriesCsvOptions = {}): Series
   return { name: file, values, column: colName, file, firstLine: rows[1].info.lines };
 }
 
-function columnIndex(file: string, header: string[], column: string | number | undefined): number {
+/** `where` is the file and header line, for the messages. */
+function columnIndex(where: string, header: string[], column: string | number | undefined): number {
   const list = header.map((h, i) => `${i}: ${JSON.stringify(h)}`).join(', ');
   if (column === undefined) return header.length - 1;
   if (typeof column === 'number') {
     if (Number.isInteger(column) && column >= 0 && column < header.length) return column;
-    throw new RangeError(`column: expected a column index in [0, ${header.length - 1}] of ${file} (columns ${list}), got ${column}`);
+    throw new RangeError(`column: expected a column index in [0, ${header.length - 1}] (columns ${list}), got ${column} (${where})`);
   }
   if (typeof column === 'string') {
     const i = header.indexOf(column);
     if (i >= 0) return i;
-    throw new RangeError(`column: ${file} has no column ${JSON.stringify(column)}; its columns are ${list}`);
+    throw new RangeError(`column: expected one of the columns ${list}, got ${JSON.stringify(column)} (${where})`);
   }
   throw new TypeError(`column: expected a column name or index, got ${JSON.stringify(column)}`);
 }

@@ -19,7 +19,7 @@ import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import {
   argmaxRow, checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, lastStep, setOneHot,
-  type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase,
+  type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase, type TaskSpec,
 } from './task.js';
 
 /** Input classes, in one-hot order. */
@@ -83,6 +83,10 @@ export class TemporalOrderTask implements Task<TemporalOrderBatch> {
   }
 
   /** ln 4. */
+  spec(): TaskSpec {
+    return { kind: 'temporal-order', seqLen: this.seqLen, dtype: this.dtype };
+  }
+
   baseline(): number {
     return Math.log(this.outputSize);
   }
