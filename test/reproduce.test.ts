@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runReproduce, selectRows } from '../src/cli/reproduce.js';
+import { renderFromResults, runReproduce, selectRows } from '../src/cli/reproduce.js';
 import { verdict } from '../src/experiments/reproductions-md.js';
 import { reproductionRows, rowId, runReproduction, type ReproResult } from '../src/experiments/reproductions.js';
 
@@ -35,6 +35,7 @@ describe('reproductions table', () => {
     });
     assert.match(verdict(res(true)), /^\*\*agrees\*\*/);
     assert.match(verdict(res(false)), /^\*\*differs\*\*/);
+    assert.match(verdict({ ...res(false), solvedAt: 450, testLoss: 0.012 }), /^\*\*borderline\*\*: not solved on the test set \(0\.0120 ≥ 0\.01\), though the held-out check passed at step 450/);
     row.expect = { outcome: 'none', says: 'no claim' };
     assert.doesNotMatch(verdict(res(true)), /agrees|differs/);
   });
@@ -60,5 +61,10 @@ describe('reproductions table', () => {
     assert.match(md, /## Adding problem/);
     assert.match(md, /quick smoke version/);
     assert.ok(lines.some((l) => l.startsWith('[done 4/4]')));
+    // --from: the same table again, from the results file alone.
+    const again = join(dir, 'again.md');
+    renderFromResults(results, again);
+    assert.equal(readFileSync(again, 'utf8'), md);
+    assert.throws(() => renderFromResults(out, again), /--from .*reproductions\.md: /);
   });
 });

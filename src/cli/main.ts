@@ -20,7 +20,7 @@ program
 const d = demoDefaults;
 program
   .command('demo')
-  .description('train the tutorial RNN with BPTT and gradient clipping on a built-in sequence task and show the loss falling')
+  .description('the tour: the tutorial RNN trained with BPTT and clipping, the gradient-flow picture, then an LSTM learning a long-memory task a tanh RNN does not')
   .option('--steps <n>', 'training steps', positiveInt, d.steps)
   .option('--hidden <n>', 'hidden size', positiveInt, d.hidden)
   .option('--seq-len <n>', 'time steps per sequence', positiveInt, d.seqLen)

@@ -9,7 +9,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { writeFileAtomic } from '../io/atomic.js';
 import { reproductionsMarkdown } from '../experiments/reproductions-md.js';
 import { reproductionRows, rowId, runReproduction, type ReproResult, type ReproRow } from '../experiments/reproductions.js';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { positiveInt } from './args.js';
 import { workerSource } from './worker.js';
@@ -68,6 +68,31 @@ export function selectRows(rows: ReproRow[], only: string[] | undefined): ReproR
   return rows.filter((r) => only.includes(rowId(r)));
 }
 
+/** Writes the markdown table (atomically) from results already computed. */
+export function writeReproductions(out: string, results: ReproResult[], meta: { command: string; quick: boolean; date?: string }): void {
+  const seconds = results.reduce((s, r) => s + r.seconds, 0);
+  const md = reproductionsMarkdown(results, { command: meta.command, date: meta.date ?? new Date().toISOString().slice(0, 10), seconds, quick: meta.quick });
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeFileAtomic(out, md);
+}
+
+/** Re-renders the table from a results file that `rnnlab reproduce` wrote (no training). */
+export function renderFromResults(file: string, out: string): ReproResult[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new RangeError(`--from ${file}: ${(e as Error).message}`);
+  }
+  const p = parsed as { command?: unknown; date?: unknown; results?: unknown };
+  if (typeof p?.command !== 'string' || !Array.isArray(p.results) || p.results.length === 0) {
+    throw new RangeError(`--from ${file}: expected the JSON that rnnlab reproduce writes ({command, results: [...]})`);
+  }
+  const results = p.results as ReproResult[];
+  writeReproductions(out, results, { command: p.command, quick: p.command.includes('--quick'), date: typeof p.date === 'string' ? p.date : undefined });
+  return results;
+}
+
 export async function runReproduce(o: ReproduceOptions, log: (line: string) => void = console.error): Promise<ReproResult[]> {
   const rows = selectRows(reproductionRows(o.quick), o.only);
   const t0 = performance.now();
@@ -85,12 +110,11 @@ export async function runReproduce(o: ReproduceOptions, log: (line: string) => v
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.jobs, rows.length) }, lane));
-  const seconds = results.reduce((s, r) => s + r.seconds, 0);
   const command = `rnnlab reproduce${o.quick ? ' --quick' : ''}${o.only ? ` --only ${o.only.join(',')}` : ''}`;
-  const md = reproductionsMarkdown(results, { command, date: new Date().toISOString().slice(0, 10), seconds, quick: o.quick });
-  for (const f of [o.out, o.results]) mkdirSync(dirname(resolve(f)), { recursive: true });
-  writeFileAtomic(o.out, md);
-  writeFileAtomic(o.results, `${JSON.stringify({ command, wallSeconds: (performance.now() - t0) / 1000, results }, null, 1)}\n`);
+  const date = new Date().toISOString().slice(0, 10);
+  writeReproductions(o.out, results, { command, quick: o.quick, date });
+  mkdirSync(dirname(resolve(o.results)), { recursive: true });
+  writeFileAtomic(o.results, `${JSON.stringify({ command, date, wallSeconds: (performance.now() - t0) / 1000, results }, null, 1)}\n`);
   log(`wrote ${o.out} and ${o.results} (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
   return results;
 }
@@ -112,10 +136,18 @@ export function registerReproduce(program: Command): void {
     .option('--out <file>', 'the markdown table', d.out)
     .option('--results <file>', 'the raw results as JSON', d.results)
     .option('--list', 'list the rows and their settings, and exit')
+    .option('--from <results.json>', 'no training: rewrite --out from a results file an earlier run wrote')
     .option('--json', 'print the results as one JSON line, last')
     .addHelpText('after', '\nExamples:\n  rnnlab reproduce                      # the full table: tens of minutes on two cores\n  rnnlab reproduce --quick --out /tmp/r.md\n  rnnlab reproduce --only adding-T100-lstm,adding-T100-tanh-rnn --out /tmp/r.md')
-    .action(async (opts: Partial<ReproduceOptions> & { list?: boolean }) => {
-      const o: ReproduceOptions = { ...d, ...opts, quick: opts.quick === true, json: opts.json === true };
+    .action(async (opts: Partial<ReproduceOptions> & { list?: boolean; from?: string }) => {
+      const { from, list: _list, ...rest } = opts;
+      void _list;
+      const o: ReproduceOptions = { ...d, ...rest, quick: opts.quick === true, json: opts.json === true };
+      if (from !== undefined) {
+        const results = renderFromResults(from, o.out);
+        console.error(`wrote ${o.out} from ${from} (${results.length} rows)`);
+        return;
+      }
       if (opts.list) {
         for (const r of reproductionRows(o.quick)) {
           console.log(`${rowId(r).padEnd(28)} H=${r.hidden} lr=${r.lr} batch=${r.batch} steps<=${r.steps} seed=${r.seed}`);

@@ -21,13 +21,18 @@ export function fmtNum(x: number): string {
 /** Whether our run agrees with what the paper reports for this row, in words. */
 export function verdict(r: ReproResult): string {
   const { outcome, says } = r.row.expect;
-  const ours = r.solved ? 'solved' : `not solved in ${r.row.steps} steps`;
+  const borderline = !r.solved && r.solvedAt !== undefined
+    ? `not solved on the test set (${fmtNum(r.testLoss)} ≥ ${r.solvedBelow}), though the held-out check passed at step ${r.solvedAt}, where training stopped`
+    : null;
+  const ours = r.solved ? 'solved' : borderline ?? `not solved in ${r.row.steps} steps`;
   if (outcome === 'none') return `${ours}; ${says}.`;
   const agree = (outcome === 'solves') === r.solved;
   if (agree) return `**agrees**: ${ours}; ${says}.`;
   return r.solved
     ? `**differs**: solved; ${says}. Adam with clipping (and our budget) may be the difference.`
-    : `**differs**: ${ours}; ${says}. Our budget is small (${r.row.steps} steps of ${r.row.batch}); the paper trained far longer.`;
+    : borderline !== null
+      ? `**borderline**: ${ours}; ${says}.`
+      : `**differs**: ${ours}; ${says}. Our budget is small (${r.row.steps} steps of ${r.row.batch}); the paper trained far longer.`;
 }
 
 function settings(r: ReproResult): string {
