@@ -119,6 +119,19 @@ describe('train', () => {
     assert.equal(resumed.skippedSteps, straight.skippedSteps);
   });
 
+  it('resume is exact when a divergence recovery follows right after the resume point', () => {
+    const N = 12, poison = (k: number): boolean => k >= N + 1 && k <= N + 5;
+    const o = base({ snapshotEvery: 5 });
+    const dir = tmp();
+    const straight = train(lstm(), poisoned(poison), { ...o, steps: 2 * N, checkpoint: { dir: tmp(), every: N } });
+    assert.equal(straight.warnings.length, 1);
+    train(lstm(), poisoned(poison), { ...o, steps: N, checkpoint: { dir, every: N } });
+    const resumedModel = lstm(7);
+    const resumed = train(resumedModel, poisoned(poison, N), { ...o, steps: 2 * N, resume: dir });
+    assert.deepEqual(losses(resumed.history), losses(straight.history.slice(N)));
+    assert.equal(resumed.final.loss, straight.final.loss);
+  });
+
   it('resume refuses a checkpoint of another model shape, naming the option', () => {
     const dir = tmp();
     train(lstm(), adding, base({ steps: 2, checkpoint: { dir, every: 2 } }));

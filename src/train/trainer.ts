@@ -21,7 +21,8 @@
  *   sequence's output, which a chunked forward pass computes exactly.
  * - Divergence: if the loss, the output gradient or the parameter-gradient norm is not finite, the update
  *   is skipped (gradients zeroed) and counted. After `maxBadSteps` skipped steps in a row the weights and
- *   optimizer state go back to the last in-memory snapshot (taken every `snapshotEvery` good steps), the
+ *   optimizer state go back to the last in-memory snapshot (taken every `snapshotEvery` good steps and at
+ *   every checkpoint written outside a streak of skipped steps), the
  *   lr scale halves, and a warning is added to the summary.
  * - Held-out batches come from `task.heldOutBatch` when the task has one (a fixed data set's held-out
  *   split), else from `task.batch`. With `stopWhenSolved`, training stops at the first evaluation whose
@@ -212,6 +213,10 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
       keepLast: c.keepLast, best: 'evalLoss' in metrics ? { metric: 'evalLoss', mode: 'min' } : undefined,
     });
     lastSaved = step;
+    // A resumed run starts its in-memory snapshot from the checkpoint, so the uninterrupted run takes one
+    // here too: both then restore the same state if a divergence follows. Not in a streak of skipped
+    // steps, whose weights may be the cause.
+    if (badStreak === 0) { good = snapshot(); goodSince = 0; }
   };
 
   while (step < r.steps) {
