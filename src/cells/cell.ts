@@ -14,7 +14,7 @@ import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
 import { checkInitOptions, initLayer, type InitOptions } from '../layers/init.js';
 import { Module } from '../layers/module.js';
-import type { CellOps, CellWeights } from './ops.js';
+import { stepBackward, stepForward, type CellOps, type CellWeights } from './ops.js';
 
 export interface CellOptions {
   dtype?: DType;
@@ -101,7 +101,7 @@ export abstract class Cell extends Module {
       c: this.ops.hasCell ? allocate(this.dtype, B * H) : null,
       aux: allocate(this.dtype, B * this.ops.auxWidth(H)),
     };
-    this.ops.forward(this.w, D, H, cache);
+    stepForward(this.ops, this.w, D, H, cache);
     const shape = batched ? [B, H] : [H];
     const out: CellStep = { h: new Tensor(cache.h.slice(), shape), cache };
     if (cache.c) out.c = new Tensor(cache.c.slice(), shape);
@@ -132,7 +132,7 @@ export abstract class Cell extends Module {
     };
     const dx = allocate(this.dtype, B * D), dhPrev = allocate(this.dtype, B * H);
     const dcPrev = this.ops.hasCell ? allocate(this.dtype, B * H) : null;
-    this.ops.backward(this.w, g, D, H, {
+    stepBackward(this.ops, this.w, g, D, H, {
       ...cache,
       dh: grad('dh', dh),
       dc: this.ops.hasCell ? grad('dc', dc) : null,

@@ -17,31 +17,29 @@
  *   dx = da W_ih     dh_{t-1} = du W_hh + dh ⊙ z  (the z-gated shortcut, GRU's "cell path")
  */
 import { opCounter } from '../tensor/counter.js';
-import { linearBackward, linearForward, sigmoid } from '../tensor/kernels.js';
-import type { CellOps, CellWeights, StepBackward, StepForward } from './ops.js';
+import { sigmoid } from '../tensor/kernels.js';
+import type { CellOps, StepBackward, StepForward } from './ops.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 export const gruOps: CellOps = {
   kind: 'gru',
   gates: 3,
   hasCell: false,
+  splitRecurrent: true,
   // aux = [r, z, n, u_n] per row.
   auxWidth: (H) => 4 * H,
 
-  forward(w: CellWeights, D: number, H: number, s: StepForward): void {
-    const { B, x, hPrev, h, aux } = s;
+  pointwiseForward(H: number, s: StepForward, a: FloatArray, u: FloatArray | null): void {
+    const { B, hPrev, h, aux } = s;
     const G = 3 * H;
-    const Arr = h.constructor as Float64ArrayConstructor;
-    const a = new Arr(B * G), u = new Arr(B * G);
-    linearForward(a, x, w.weightIh, w.biasIh, B, D, G);
-    linearForward(u, hPrev, w.weightHh, w.biasHh, B, H, G);
     // The loop's elementwise products r⊙u_n, (1−z)⊙n, z⊙h_{t-1}: 3·B·H (theory A2), counted once here.
     if (opCounter.enabled) opCounter.mul += 3 * B * H;
     for (let b = 0; b < B; b++) {
       const gb = b * G, ab = b * 4 * H, hb = b * H;
       for (let j = 0; j < H; j++) {
-        const r = sigmoid(a[gb + j] + u[gb + j]);
-        const z = sigmoid(a[gb + H + j] + u[gb + H + j]);
-        const un = u[gb + 2 * H + j];
+        const r = sigmoid(a[gb + j] + u![gb + j]);
+        const z = sigmoid(a[gb + H + j] + u![gb + H + j]);
+        const un = u![gb + 2 * H + j];
         const n = Math.tanh(a[gb + 2 * H + j] + r * un);
         h[hb + j] = (1 - z) * n + z * hPrev[hb + j];
         aux[ab + j] = r;
@@ -52,11 +50,9 @@ export const gruOps: CellOps = {
     }
   },
 
-  backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
-    const { B, x, hPrev, aux, dh, dx, dhPrev } = s;
+  pointwiseBackward(H: number, s: StepBackward, da: FloatArray, du: FloatArray | null): void {
+    const { B, hPrev, aux, dh, dhPrev } = s;
     const G = 3 * H;
-    const Arr = dh.constructor as Float64ArrayConstructor;
-    const da = new Arr(B * G), du = new Arr(B * G);
     for (let b = 0; b < B; b++) {
       const gb = b * G, ab = b * 4 * H, hb = b * H;
       for (let j = 0; j < H; j++) {
@@ -68,13 +64,11 @@ export const gruOps: CellOps = {
         da[gb + j] = dar;
         da[gb + H + j] = daz;
         da[gb + 2 * H + j] = dan;
-        du[gb + j] = dar;
-        du[gb + H + j] = daz;
-        du[gb + 2 * H + j] = dan * r;
+        du![gb + j] = dar;
+        du![gb + H + j] = daz;
+        du![gb + 2 * H + j] = dan * r;
+        dhPrev[hb + j] = dhj * z; // the z-gated shortcut; du W_hh is added by the affine part
       }
     }
-    linearBackward(da, x, w.weightIh, g.weightIh, g.biasIh, dx, B, D, G);
-    linearBackward(du, hPrev, w.weightHh, g.weightHh, g.biasHh, dhPrev, B, H, G);
-    for (let i = 0; i < B * H; i++) dhPrev[i] += dh[i] * aux[Math.floor(i / H) * 4 * H + H + (i % H)];
   },
 };

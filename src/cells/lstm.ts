@@ -18,23 +18,22 @@
  *   dW_ih += dzᵀ x   dW_hh += dzᵀ h_{t-1}   db += Σ_b dz   dx = dz W_ih   dh_{t-1} = dz W_hh
  */
 import { opCounter } from '../tensor/counter.js';
-import { linearBackward, linearForward, sigmoid } from '../tensor/kernels.js';
-import type { CellOps, CellWeights, StepBackward, StepForward } from './ops.js';
+import { sigmoid } from '../tensor/kernels.js';
+import type { CellOps, StepBackward, StepForward } from './ops.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 export const lstmOps: CellOps = {
   kind: 'lstm',
   gates: 4,
   hasCell: true,
+  splitRecurrent: false,
   // aux = [i, f, g, o, tanh(c_t)] per row: the activated gates and tanh(c_t).
   auxWidth: (H) => 5 * H,
 
-  forward(w: CellWeights, D: number, H: number, s: StepForward): void {
-    const { B, x, hPrev, aux } = s;
+  pointwiseForward(H: number, s: StepForward, z: FloatArray): void {
+    const { B, aux } = s;
     const cPrev = s.cPrev!, c = s.c!, h = s.h;
     const G = 4 * H;
-    const z = new (h.constructor as Float64ArrayConstructor)(B * G);
-    linearForward(z, x, w.weightIh, w.biasIh, B, D, G);
-    linearForward(z, hPrev, w.weightHh, w.biasHh, B, H, G, true);
     // The loop's elementwise products f⊙c_{t-1}, i⊙g, o⊙tanh(c_t): 3·B·H (theory A2), counted once here.
     if (opCounter.enabled) opCounter.mul += 3 * B * H;
     for (let b = 0; b < B; b++) {
@@ -57,11 +56,10 @@ export const lstmOps: CellOps = {
     }
   },
 
-  backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
-    const { B, x, hPrev, aux, dh, dx, dhPrev } = s;
+  pointwiseBackward(H: number, s: StepBackward, dz: FloatArray): void {
+    const { B, aux, dh, dhPrev } = s;
     const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!, dcTotal = s.dcTotal ?? null;
     const G = 4 * H;
-    const dz = new (dh.constructor as Float64ArrayConstructor)(B * G);
     for (let b = 0; b < B; b++) {
       const zb = b * G, ab = b * 5 * H, hb = b * H;
       for (let j = 0; j < H; j++) {
@@ -77,7 +75,6 @@ export const lstmOps: CellOps = {
         dz[zb + 3 * H + j] = dhj * tc * o * (1 - o);
       }
     }
-    linearBackward(dz, x, w.weightIh, g.weightIh, g.biasIh, dx, B, D, G);
-    linearBackward(dz, hPrev, w.weightHh, g.weightHh, g.biasHh, dhPrev, B, H, G);
+    dhPrev.fill(0); // h_{t-1} is reached only through W_hh
   },
 };

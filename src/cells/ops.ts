@@ -1,9 +1,18 @@
 /**
- * The contract between one cell's step (forward + backward, in rnn.ts / lstm.ts / gru.ts) and the code
- * that drives it: the single-step cell classes and the multi-layer sequence layers. A step works on a
- * batch of B rows at once; every array is a flat row-major view whose shape is given in brackets.
+ * The contract between one cell's math (rnn.ts / lstm.ts / gru.ts) and the code that drives it: the
+ * single-step cell classes, the reference sequence layers, and the fast backend. Every step is
+ *
+ *   z = W_ih x_t + b_ih (+ W_hh h_{t-1} + b_hh)      the affine part: matrix products, the same for all cells
+ *   h_t (, c_t) = pointwise(z, h_{t-1}, c_{t-1})    the cell's own part: gates and nonlinearities
+ *
+ * so a cell is only its pointwise forward and backward. The reference step below does the affine part
+ * with the plain kernels one step at a time; the fast backend (src/layers/fast) does it for all steps at
+ * once with WebAssembly GEMMs, then calls the very same pointwise functions.
+ *
+ * Every array is a flat row-major view whose shape is given in brackets.
  */
-import type { FloatArray } from '../tensor/tensor.js';
+import { linearBackward, linearForward } from '../tensor/kernels.js';
+import { allocate, type FloatArray } from '../tensor/tensor.js';
 
 /** One layer's parameters, laid out as PyTorch's: weightIh [G·H, D], weightHh [G·H, H], biases [G·H]. */
 export interface CellWeights {
@@ -37,8 +46,45 @@ export interface CellOps {
   /** G: how many H-sized blocks the weights stack (1, 4 or 3). */
   readonly gates: number;
   readonly hasCell: boolean;
+  /**
+   * true (GRU): the recurrent part u = W_hh h_{t-1} + b_hh stays apart from the input part a (the reset
+   * gate multiplies part of it), so pointwise gets z = a and u. false: pointwise gets z = a + u.
+   */
+  readonly splitRecurrent: boolean;
   auxWidth(H: number): number;
-  forward(w: CellWeights, D: number, H: number, s: StepForward): void;
-  /** Adds this step's parameter gradients into `g` and writes dx, dhPrev (and dcPrev). */
-  backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void;
+  /** Writes h (and c, aux) of the step from its pre-activations z [B, G·H] (and u [B, G·H] when split). */
+  pointwiseForward(H: number, s: StepForward, z: FloatArray, u: FloatArray | null): void;
+  /**
+   * Writes dz = dL/dz [B, G·H] (and du when split), dcPrev and dcTotal (LSTM), and dhPrev's part that
+   * does not go through W_hh (GRU's z ⊙ dh shortcut; zeros for the others).
+   */
+  pointwiseBackward(H: number, s: StepBackward, dz: FloatArray, du: FloatArray | null): void;
+}
+
+/** The reference step forward: the affine part with the plain kernels, then the cell's pointwise part. */
+export function stepForward(ops: CellOps, w: CellWeights, D: number, H: number, s: StepForward): void {
+  const G = ops.gates * H;
+  const z = allocate(dtypeOf(s.h), s.B * G);
+  const u = ops.splitRecurrent ? allocate(dtypeOf(s.h), s.B * G) : null;
+  linearForward(z, s.x, w.weightIh, w.biasIh, s.B, D, G);
+  linearForward(u ?? z, s.hPrev, w.weightHh, w.biasHh, s.B, H, G, u === null);
+  ops.pointwiseForward(H, s, z, u);
+}
+
+/**
+ * The reference step backward: adds this step's parameter gradients into `g` and writes dx, dhPrev
+ * (and dcPrev):  dW_ih += dzᵀ x   db_ih += Σ_b dz   dx = dz W_ih
+ *                dW_hh += duᵀ h_{t-1}   db_hh += Σ_b du   dh_{t-1} (+)= du W_hh      (du = dz unless split)
+ */
+export function stepBackward(ops: CellOps, w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
+  const G = ops.gates * H;
+  const dz = allocate(dtypeOf(s.h), s.B * G);
+  const du = ops.splitRecurrent ? allocate(dtypeOf(s.h), s.B * G) : null;
+  ops.pointwiseBackward(H, s, dz, du);
+  linearBackward(dz, s.x, w.weightIh, g.weightIh, g.biasIh, s.dx, s.B, D, G);
+  linearBackward(du ?? dz, s.hPrev, w.weightHh, g.weightHh, g.biasHh, s.dhPrev, s.B, H, G, true);
+}
+
+function dtypeOf(a: FloatArray): 'float32' | 'float64' {
+  return a instanceof Float64Array ? 'float64' : 'float32';
 }

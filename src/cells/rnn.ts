@@ -13,8 +13,8 @@
  * so one step back multiplies the gradient by the Jacobian ∂h_t/∂h_{t-1} = diag(1 − h_t²) W_hh: the
  * product of T of these is what vanishes or explodes (docs/theory.md, A4).
  */
-import { linearBackward, linearForward } from '../tensor/kernels.js';
-import type { CellOps, CellWeights, StepBackward, StepForward } from './ops.js';
+import type { CellOps, StepBackward, StepForward } from './ops.js';
+import type { FloatArray } from '../tensor/tensor.js';
 
 export type Nonlinearity = 'tanh' | 'relu';
 
@@ -24,22 +24,21 @@ export function rnnOps(nonlinearity: Nonlinearity): CellOps {
     kind: 'rnn',
     gates: 1,
     hasCell: false,
+    splitRecurrent: false,
     auxWidth: () => 0,
 
-    forward(w: CellWeights, D: number, H: number, s: StepForward): void {
-      const { B, x, hPrev, h } = s;
-      linearForward(h, x, w.weightIh, w.biasIh, B, D, H);
-      linearForward(h, hPrev, w.weightHh, w.biasHh, B, H, H, true);
-      // No elementwise product here: the step's multiplications are the two above (theory A2).
-      for (let i = 0; i < B * H; i++) h[i] = relu ? (h[i] > 0 ? h[i] : 0) : Math.tanh(h[i]);
+    // No elementwise product here: the step's multiplications are the affine part's (theory A2).
+    pointwiseForward(H: number, s: StepForward, a: FloatArray): void {
+      const h = s.h, n = s.B * H;
+      if (relu) for (let i = 0; i < n; i++) h[i] = a[i] > 0 ? a[i] : 0;
+      else for (let i = 0; i < n; i++) h[i] = Math.tanh(a[i]);
     },
 
-    backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
-      const { B, x, hPrev, h, dh, dx, dhPrev } = s;
-      const da = new (h.constructor as Float64ArrayConstructor)(B * H);
-      for (let i = 0; i < B * H; i++) da[i] = relu ? (h[i] > 0 ? dh[i] : 0) : dh[i] * (1 - h[i] * h[i]);
-      linearBackward(da, x, w.weightIh, g.weightIh, g.biasIh, dx, B, D, H);
-      linearBackward(da, hPrev, w.weightHh, g.weightHh, g.biasHh, dhPrev, B, H, H);
+    pointwiseBackward(H: number, s: StepBackward, da: FloatArray): void {
+      const { h, dh } = s, n = s.B * H;
+      if (relu) for (let i = 0; i < n; i++) da[i] = h[i] > 0 ? dh[i] : 0;
+      else for (let i = 0; i < n; i++) da[i] = dh[i] * (1 - h[i] * h[i]);
+      s.dhPrev.fill(0); // h_{t-1} is reached only through W_hh
     },
   };
 }

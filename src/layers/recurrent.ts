@@ -12,7 +12,7 @@
  *   dL/dh_t = (gradient from the output or the layer above at t) + (what step t+1 sent back to h_t)
  * Parameter gradients add up over steps, and over calls until zeroGrad() (truncated BPTT).
  */
-import type { CellOps, CellWeights, StepForward } from '../cells/ops.js';
+import { stepBackward, stepForward, type CellOps, type CellWeights, type StepForward } from '../cells/ops.js';
 import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
 import { linearBackward, linearForward } from '../tensor/kernels.js';
 import { Rng, fillUniform } from '../tensor/random.js';
@@ -159,7 +159,7 @@ export abstract class Recurrent extends Module {
       hs.set(h0.subarray(l * BH, (l + 1) * BH));
       cs?.set(c0!.subarray(l * BH, (l + 1) * BH));
       for (let t = 0; t < T; t++) {
-        this.ops.forward(w, D, H, stepView({ xs: input, hs, cs, aux }, t, B, D, BH, A));
+        stepForward(this.ops, w, D, H, stepView({ xs: input, hs, cs, aux }, t, B, D, BH, A));
       }
       layers.push({ xs: input, hs, cs, aux });
       hN.set(hs.subarray(T * BH), l * BH);
@@ -227,7 +227,7 @@ export abstract class Recurrent extends Module {
         keptDh?.set(dhTotal, t * BH);
         const dhPrev = allocate(this.dtype, BH);
         const dcPrev = dc ? allocate(this.dtype, BH) : null;
-        this.ops.backward(w, g, D, H, {
+        stepBackward(this.ops, w, g, D, H, {
           ...stepView(layers[l], t, B, D, BH, A),
           dh: dhTotal,
           dc,

@@ -1,0 +1,188 @@
+// AssemblyScript, compiled to WebAssembly SIMD by `npm run build:wasm` (scripts/build-wasm.ts).
+//
+// The one kernel the fast backend is made of: C[M, N] (+)= A · B in float32, with B first packed into
+// panels of 8 columns so that the inner loop reads it contiguously:
+//
+//   Bp[p][k][0..7] = B[k, 8p .. 8p+7]     (zero beyond N)            panels: ceil(N / 8) × K × 8
+//
+// and A read either as stored, A[i, k] = A[i·lda + k], or transposed, A[i, k] = A[k·lda + i] (for the
+// weight gradients dW = dZᵀ X, whose A = dZ is stored [T·B, G]). All pointers are byte offsets into the
+// memory the host gives us; nothing here allocates.
+//
+// Blocking: K in slices of KC (a panel slice of KC × 8 floats = 8 KB stays in L1) and rows in blocks of
+// MC (the A block stays in L2) around a 4 × 8 register tile: 8 f32x4 accumulators, two loads of B and
+// four splats of A per k.
+
+const NR: i32 = 8;
+const MR: i32 = 4;
+const KC: i32 = 256;
+const MC: i32 = 64;
+
+/** Packs B[k, j] = src[k·ldb + j] (B stored [K, N] row-major) into panels at dst. */
+export function packNN(src: usize, K: i32, N: i32, ldb: i32, dst: usize): void {
+  const P = (N + NR - 1) / NR;
+  for (let p = 0; p < P; p++) {
+    const j0 = p * NR;
+    const w = min(NR, N - j0);
+    for (let k = 0; k < K; k++) {
+      const out = dst + (((<usize>p * K + k) * NR) << 2);
+      const row = src + ((<usize>k * ldb + j0) << 2);
+      if (w == NR) {
+        v128.store(out, v128.load(row));
+        v128.store(out, v128.load(row, 16), 16);
+      } else {
+        for (let j = 0; j < NR; j++) store<f32>(out + (j << 2), j < w ? load<f32>(row + (j << 2)) : 0);
+      }
+    }
+  }
+}
+
+/** Packs B[k, j] = src[j·ldb + k] (B stored transposed, [N, K], as a weight W [out, in]) into panels at dst. */
+export function packNT(src: usize, K: i32, N: i32, ldb: i32, dst: usize): void {
+  const P = (N + NR - 1) / NR;
+  for (let p = 0; p < P; p++) {
+    const j0 = p * NR;
+    const w = min(NR, N - j0);
+    for (let j = 0; j < NR; j++) {
+      const col = src + ((<usize>(j0 + j) * ldb) << 2);
+      let out = dst + (((<usize>p * K) * NR + j) << 2);
+      if (j < w) {
+        for (let k = 0; k < K; k++) {
+          store<f32>(out, load<f32>(col + (k << 2)));
+          out += NR << 2;
+        }
+      } else {
+        for (let k = 0; k < K; k++) {
+          store<f32>(out, 0);
+          out += NR << 2;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C[M, N] (+)= A[M, K] · B[K, N], B packed by packNN/packNT. aTrans: A stored [K, M]. accumulate: add
+ * into C instead of overwriting it.
+ */
+export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, aTrans: bool, Bp: usize, C: usize, ldc: i32, accumulate: bool): void {
+  if (K == 0) {
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(C + ((<usize>i * ldc) << 2), 0, <usize>N << 2);
+    return;
+  }
+  const P = (N + NR - 1) / NR;
+  // The A step between consecutive k and between consecutive rows, in bytes.
+  const aK: usize = aTrans ? <usize>lda << 2 : 4;
+  const aI: usize = aTrans ? 4 : <usize>lda << 2;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const acc = accumulate || k0 > 0;
+    const aBase = A + <usize>k0 * aK;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mc = min(MC, M - i0);
+      for (let p = 0; p < P; p++) {
+        const w = min(NR, N - p * NR);
+        const bp = Bp + (((<usize>p * K + k0) * NR) << 2);
+        const cCol = C + (<usize>(p * NR) << 2);
+        let i = i0;
+        for (; i + MR <= i0 + mc; i += MR) {
+          tile4(aBase + <usize>i * aI, aK, aI, bp, kc, cCol + ((<usize>i * ldc) << 2), <usize>ldc << 2, w, acc);
+        }
+        for (; i < i0 + mc; i++) {
+          tile1(aBase + <usize>i * aI, aK, bp, kc, cCol + ((<usize>i * ldc) << 2), w, acc);
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function put(c: usize, j: i32, x: f32, acc: bool): void {
+  store<f32>(c + (j << 2), acc ? load<f32>(c + (j << 2)) + x : x);
+}
+
+/** A partial last panel (w < 8 columns): lane by lane, so nothing past column N is touched. */
+function storePartial(c: usize, v0: v128, v1: v128, w: i32, acc: bool): void {
+  if (w > 0) put(c, 0, f32x4.extract_lane(v0, 0), acc);
+  if (w > 1) put(c, 1, f32x4.extract_lane(v0, 1), acc);
+  if (w > 2) put(c, 2, f32x4.extract_lane(v0, 2), acc);
+  if (w > 3) put(c, 3, f32x4.extract_lane(v0, 3), acc);
+  if (w > 4) put(c, 4, f32x4.extract_lane(v1, 0), acc);
+  if (w > 5) put(c, 5, f32x4.extract_lane(v1, 1), acc);
+  if (w > 6) put(c, 6, f32x4.extract_lane(v1, 2), acc);
+}
+
+function tile4(a: usize, aK: usize, aI: usize, bp: usize, kc: i32, c: usize, ldcB: usize, w: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const a1 = a + aI, a2 = a1 + aI, a3 = a2 + aI;
+  let off: usize = 0;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a + off);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a1 + off);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a2 + off);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a3 + off);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    bp += NR << 2;
+    off += aK;
+  }
+  storePartialOrFull(c, c00, c01, w, acc);
+  storePartialOrFull(c + ldcB, c10, c11, w, acc);
+  storePartialOrFull(c + 2 * ldcB, c20, c21, w, acc);
+  storePartialOrFull(c + 3 * ldcB, c30, c31, w, acc);
+}
+
+function tile1(a: usize, aK: usize, bp: usize, kc: i32, c: usize, w: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let off: usize = 0;
+  for (let k = 0; k < kc; k++) {
+    const x = v128.load32_splat(a + off);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+    bp += NR << 2;
+    off += aK;
+  }
+  storePartialOrFull(c, c0, c1, w, acc);
+}
+
+// @ts-ignore: decorator
+@inline
+function storePartialOrFull(c: usize, v0: v128, v1: v128, w: i32, acc: bool): void {
+  if (w == NR) {
+    if (acc) {
+      v0 = f32x4.add(v0, v128.load(c));
+      v1 = f32x4.add(v1, v128.load(c, 16));
+    }
+    v128.store(c, v0);
+    v128.store(c, v1, 16);
+  } else {
+    storePartial(c, v0, v1, w, acc);
+  }
+}
+
+/** out[N] += Σ_i A[i, :] for A [M, N] with row stride lda: the bias gradients Σ_(t,b) dz. */
+export function sumRowsAcc(out: usize, A: usize, M: i32, N: i32, lda: i32): void {
+  for (let i = 0; i < M; i++) {
+    const row = A + ((<usize>i * lda) << 2);
+    let j = 0;
+    for (; j + 4 <= N; j += 4) v128.store(out + (j << 2), f32x4.add(v128.load(out + (j << 2)), v128.load(row + (j << 2))));
+    for (; j < N; j++) store<f32>(out + (j << 2), load<f32>(out + (j << 2)) + load<f32>(row + (j << 2)));
+  }
+}
+
+/** The first byte the host may use. */
+export function heapBase(): usize {
+  return __heap_base;
+}
