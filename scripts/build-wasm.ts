@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const source = 'src/tensor/wasm/assembly/gemm.ts';
+const source = 'src/tensor/wasm/assembly/index.ts';
 const target = 'src/tensor/wasm/gemm-binary.ts';
 const common = ['--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--initialMemory', '1'];
 

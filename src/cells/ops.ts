@@ -46,6 +46,8 @@ export interface CellOps {
   /** G: how many H-sized blocks the weights stack (1, 4 or 3). */
   readonly gates: number;
   readonly hasCell: boolean;
+  /** RNN only: its nonlinearity. */
+  readonly nonlinearity?: 'tanh' | 'relu';
   /**
    * true (GRU): the recurrent part u = W_hh h_{t-1} + b_hh stays apart from the input part a (the reset
    * gate multiplies part of it), so pointwise gets z = a and u. false: pointwise gets z = a + u.

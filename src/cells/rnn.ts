@@ -24,6 +24,7 @@ export function rnnOps(nonlinearity: Nonlinearity): CellOps {
     kind: 'rnn',
     gates: 1,
     hasCell: false,
+    nonlinearity,
     splitRecurrent: false,
     auxWidth: () => 0,
 

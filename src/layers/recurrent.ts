@@ -12,13 +12,14 @@
  *   dL/dh_t = (gradient from the output or the layer above at t) + (what step t+1 sent back to h_t)
  * Parameter gradients add up over steps, and over calls until zeroGrad() (truncated BPTT).
  */
-import { stepBackward, stepForward, type CellOps, type CellWeights, type StepForward } from '../cells/ops.js';
-import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
-import { linearBackward, linearForward } from '../tensor/kernels.js';
+import type { CellOps, CellWeights } from '../cells/ops.js';
+import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
 import { Rng, fillUniform } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
 import { checkInitOptions, initLayer, type InitOptions } from './init.js';
 import { Module } from './module.js';
+import type { LayerCache, SequenceBackend } from './backend/backend.js';
+import { resolveBackend, type BackendChoice } from './backend/choose.js';
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -34,6 +35,12 @@ export interface RecurrentOptions {
   /** Adds a linear head [O, H] applied to the top layer's h_t at every step. */
   outputSize?: number;
   init?: InitOptions;
+  /**
+   * Which code runs forward and backward: 'reference' (plain TypeScript, any dtype), 'wasm' (WebAssembly
+   * SIMD, float32 only) or 'auto' (default: wasm for float32 where WebAssembly SIMD is available).
+   * Both give the same numbers to float32 rounding.
+   */
+  backend?: BackendChoice;
 }
 
 export interface RecurrentState {
@@ -78,13 +85,6 @@ export interface StepGradients {
   dc?: Tensor[];
 }
 
-interface LayerCache {
-  xs: FloatArray; // [T, B, D_l]  the layer's input sequence
-  hs: FloatArray; // [T+1, B, H]  hs[0] = initial state
-  cs: FloatArray | null; // [T+1, B, H]  LSTM only
-  aux: FloatArray; // [T, B, A]    whatever the cell keeps for backward
-}
-
 interface ForwardCache {
   T: number;
   B: number;
@@ -99,7 +99,10 @@ export abstract class Recurrent extends Module {
   readonly outputSize: number | null;
   readonly batchFirst: boolean;
   readonly hasBias: boolean;
+  /** The backend resolved from options.backend: 'reference' or 'wasm'. */
+  readonly backend: SequenceBackend['name'];
   protected readonly ops: CellOps;
+  private readonly impl: SequenceBackend;
   private readonly layerWeights: { w: CellWeights; g: CellWeights; D: number }[] = [];
   private cache: ForwardCache | null = null;
 
@@ -113,6 +116,8 @@ export abstract class Recurrent extends Module {
     this.outputSize = opts.outputSize === undefined ? null : checkPositiveInt('outputSize', opts.outputSize);
     this.batchFirst = opts.batchFirst ?? false;
     this.hasBias = opts.bias ?? true;
+    this.impl = resolveBackend(checkOneOf('backend', opts.backend ?? 'auto', ['auto', 'reference', 'wasm'] as const), this.dtype);
+    this.backend = this.impl.name;
     const init = opts.init ?? {};
     checkInitOptions(init, ops.kind);
     const H = this.hiddenSize, G = ops.gates * H;
@@ -152,19 +157,13 @@ export abstract class Recurrent extends Module {
     let input = xs;
     for (let l = 0; l < L; l++) {
       const { w, D } = this.layerWeights[l];
-      const A = this.ops.auxWidth(H);
-      const hs = allocate(this.dtype, (T + 1) * BH);
-      const cs = c0 ? allocate(this.dtype, (T + 1) * BH) : null;
-      const aux = allocate(this.dtype, T * B * A);
-      hs.set(h0.subarray(l * BH, (l + 1) * BH));
-      cs?.set(c0!.subarray(l * BH, (l + 1) * BH));
-      for (let t = 0; t < T; t++) {
-        stepForward(this.ops, w, D, H, stepView({ xs: input, hs, cs, aux }, t, B, D, BH, A));
-      }
-      layers.push({ xs: input, hs, cs, aux });
-      hN.set(hs.subarray(T * BH), l * BH);
-      if (cs) cN.set(cs.subarray(T * BH), l * BH);
-      input = hs.subarray(BH);
+      const layer = this.impl.layerForward(
+        { ops: this.ops, D, H, T, B }, w, input, h0.subarray(l * BH, (l + 1) * BH), c0 ? c0.subarray(l * BH, (l + 1) * BH) : null,
+      );
+      layers.push(layer);
+      hN.set(layer.hs.subarray(T * BH), l * BH);
+      if (layer.cs) cN.set(layer.cs.subarray(T * BH), l * BH);
+      input = layer.hs.subarray(BH);
     }
     this.cache = { T, B, batched, layers };
     let out = input; // [T, B, H]
@@ -172,7 +171,7 @@ export abstract class Recurrent extends Module {
     if (this.outputSize !== null) {
       width = this.outputSize;
       out = allocate(this.dtype, T * B * width);
-      linearForward(out, input, this.parameter('head.weight').param.data, this.parameter('head.bias').param.data, T * B, H, width);
+      this.impl.linearForward(out, input, this.parameter('head.weight').param.data, this.parameter('head.bias').param.data, T * B, H, width);
     } else {
       out = out.slice();
     }
@@ -201,7 +200,7 @@ export abstract class Recurrent extends Module {
       const dOut = this.fromUserLayout(dOutput.data, T, B, width, batched);
       if (this.outputSize !== null) {
         const hw = this.parameter('head.weight'), hb = this.parameter('head.bias');
-        linearBackward(dOut, layers[L - 1].hs.subarray(BH), hw.param.data, hw.grad.data, hb.grad.data, dTop, T * B, H, width);
+        this.impl.linearBackward(dOut, layers[L - 1].hs.subarray(BH), hw.param.data, hw.grad.data, hb.grad.data, dTop, T * B, H, width);
       } else {
         dTop = dOut;
       }
@@ -214,33 +213,17 @@ export abstract class Recurrent extends Module {
     const stepDh: Tensor[] = [], stepDc: Tensor[] = [];
     for (let l = L - 1; l >= 0; l--) {
       const { w, g, D } = this.layerWeights[l];
-      const A = this.ops.auxWidth(H);
-      const dxs = allocate(this.dtype, T * B * D);
-      let dh: FloatArray = dhN.slice(l * BH, (l + 1) * BH);
-      let dc: FloatArray | null = dcN ? dcN.slice(l * BH, (l + 1) * BH) : null;
       const keptDh = keep ? allocate(this.dtype, T * BH) : null;
-      const keptDc = keep && dc ? allocate(this.dtype, T * BH) : null;
-      for (let t = T - 1; t >= 0; t--) {
-        const dhTotal = dh; // dL/dh_t = from above at t + from step t+1
-        const above = dAbove.subarray(t * BH, (t + 1) * BH);
-        for (let i = 0; i < BH; i++) dhTotal[i] += above[i];
-        keptDh?.set(dhTotal, t * BH);
-        const dhPrev = allocate(this.dtype, BH);
-        const dcPrev = dc ? allocate(this.dtype, BH) : null;
-        stepBackward(this.ops, w, g, D, H, {
-          ...stepView(layers[l], t, B, D, BH, A),
-          dh: dhTotal,
-          dc,
-          dx: dxs.subarray(t * B * D, (t + 1) * B * D),
-          dhPrev,
-          dcPrev,
-          dcTotal: keptDc ? keptDc.subarray(t * BH, (t + 1) * BH) : null,
-        });
-        dh = dhPrev;
-        dc = dcPrev;
-      }
-      dh0.set(dh, l * BH);
-      if (dc) dc0.set(dc, l * BH);
+      const keptDc = keep && dcN ? allocate(this.dtype, T * BH) : null;
+      const { dxs, dh0: dhl, dc0: dcl } = this.impl.layerBackward({ ops: this.ops, D, H, T, B }, w, g, layers[l], {
+        dAbove,
+        dhN: dhN.subarray(l * BH, (l + 1) * BH),
+        dcN: dcN ? dcN.subarray(l * BH, (l + 1) * BH) : null,
+        keptDh,
+        keptDc,
+      });
+      dh0.set(dhl, l * BH);
+      if (dcl) dc0.set(dcl, l * BH);
       if (keptDh) stepDh[l] = new Tensor(keptDh, [T, B, H]);
       if (keptDc) stepDc[l] = new Tensor(keptDc, [T, B, H]);
       dAbove = dxs;
@@ -305,19 +288,6 @@ export abstract class Recurrent extends Module {
   private fromUserLayout(a: FloatArray, T: number, B: number, W: number, batched: boolean): FloatArray {
     return batched && this.batchFirst ? swap01(a, B, T, W) : a.slice();
   }
-}
-
-/** Step t's views into a layer's stored sequence: x_t, h_{t-1}, c_{t-1}, h_t, c_t and the gates. */
-function stepView(c: LayerCache, t: number, B: number, D: number, BH: number, A: number): StepForward {
-  return {
-    B,
-    x: c.xs.subarray(t * B * D, (t + 1) * B * D),
-    hPrev: c.hs.subarray(t * BH, (t + 1) * BH),
-    cPrev: c.cs ? c.cs.subarray(t * BH, (t + 1) * BH) : null,
-    h: c.hs.subarray((t + 1) * BH, (t + 2) * BH),
-    c: c.cs ? c.cs.subarray((t + 1) * BH, (t + 2) * BH) : null,
-    aux: c.aux.subarray(t * B * A, (t + 1) * B * A),
-  };
 }
 
 interface NamedBuffers {
