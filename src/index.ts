@@ -3,6 +3,7 @@
  */
 export { Tensor, tensor, zeros, full, zerosLike, type DType, type FloatArray, type NestedArray } from './tensor/tensor.js';
 export { Rng } from './tensor/random.js';
+export { setWasmThreads } from './tensor/wasm/arena.js';
 
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type LSTMCellStep, type LSTMCellBackward } from './cells/cells.js';
 export { Cell, type CellOptions, type CellCache, type CellStep, type CellBackward } from './cells/cell.js';

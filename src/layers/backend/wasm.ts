@@ -41,17 +41,17 @@ export const wasmBackend: SequenceBackend = {
       if (c0) ar.f32(p.cs, BH).set(c0);
       k.packNT(p.wih, D, G, D, p.wihP); // B[d, g] = W_ih[g, d]
       k.packNT(p.whh, H, G, H, p.whhP);
-      k.gemm(TB, G, D, p.x, D, 0, p.wihP, p.z, G, 0);
+      ar.gemm(TB, G, D, p.x, D, 0, p.wihP, p.z, G, 0);
       addBias(ar.f32(p.z, TB * G), w.biasIh, split ? null : w.biasHh, TB, G);
       const U = split ? ar.f32(p.u, B * G) : null;
       const relu = ops.nonlinearity === 'relu' ? 1 : 0;
       for (let t = 0; t < T; t++) {
         const z = p.z + 4 * t * B * G, hPrev = p.hs + 4 * t * BH, h = hPrev + 4 * BH, aux = p.aux + 4 * t * B * A;
         if (U) {
-          k.gemm(B, G, H, hPrev, H, 0, p.whhP, p.u, G, 0);
+          ar.gemm(B, G, H, hPrev, H, 0, p.whhP, p.u, G, 0);
           addBias(U, w.biasHh, null, B, G);
         } else {
-          k.gemm(B, G, H, hPrev, H, 0, p.whhP, z, G, 1);
+          ar.gemm(B, G, H, hPrev, H, 0, p.whhP, z, G, 1);
         }
         if (ops.kind === 'lstm') k.lstmForward(z, p.cs + 4 * t * BH, p.cs + 4 * (t + 1) * BH, h, aux, B, H);
         else if (ops.kind === 'gru') k.gruForward(z, p.u, hPrev, h, aux, B, H);
@@ -103,14 +103,14 @@ export const wasmBackend: SequenceBackend = {
         else k.rnnBackward(dh, above, hPrev + 4 * BH, dz, dhPrev, BH, relu);
         keptDh?.set(ar.f32(dh, BH), t * BH);
         keptDc?.set(ar.f32(p.dcTotal, BH), t * BH);
-        k.gemm(B, H, G, du, G, 0, p.whhP, dhPrev, H, 1); // dh_{t-1} += dU_t W_hh
+        ar.gemm(B, H, G, du, G, 0, p.whhP, dhPrev, H, 1); // dh_{t-1} += dU_t W_hh
         [dh, dhPrev, dc, dcPrev] = [dhPrev, dh, dcPrev, dc];
       }
       // The weight gradients of all steps at once: dW_ih = dZᵀ X, dW_hh = dUᵀ H_prev (dU = dZ unless split).
       k.packNN(p.x, TB, D, D, p.xP);
-      k.gemm(G, D, TB, p.dz, G, 1, p.xP, p.dWih, D, 0);
+      ar.gemm(G, D, TB, p.dz, G, 1, p.xP, p.dWih, D, 0);
       k.packNN(p.hs, TB, H, H, p.hP);
-      k.gemm(G, H, TB, dU, G, 1, p.hP, p.dWhh, H, 0);
+      ar.gemm(G, H, TB, dU, G, 1, p.hP, p.dWhh, H, 0);
       addInto(g.weightIh, ar.f32(p.dWih, G * D));
       addInto(g.weightHh, ar.f32(p.dWhh, G * H));
       if (g.biasIh && g.biasHh) {
@@ -124,7 +124,7 @@ export const wasmBackend: SequenceBackend = {
         }
         addInto(g.biasHh, db);
       }
-      k.gemm(TB, D, G, p.dz, G, 0, p.wihP, p.dx, D, 0);
+      ar.gemm(TB, D, G, p.dz, G, 0, p.wihP, p.dx, D, 0);
       return { dxs: ar.f32(p.dx, TB * D).slice(), dh0: ar.f32(dh, BH).slice(), dc0: hasCell ? ar.f32(dc, BH).slice() : null };
     } finally {
       ar.release(m);
@@ -139,7 +139,7 @@ export const wasmBackend: SequenceBackend = {
       ar.f32(pW, Out * In).set(W);
       ar.f32(px, M * In).set(x);
       ar.kernel.packNT(pW, In, Out, In, pWp);
-      ar.kernel.gemm(M, Out, In, px, In, 0, pWp, py, Out, 0);
+      ar.gemm(M, Out, In, px, In, 0, pWp, py, Out, 0);
       const Y = ar.f32(py, M * Out);
       addBias(Y, b, null, M, Out);
       y.set(Y);
@@ -161,13 +161,13 @@ export const wasmBackend: SequenceBackend = {
       ar.f32(p.x, M * In).set(x);
       ar.f32(p.dy, M * Out).set(dy);
       k.packNN(p.x, M, In, In, p.xP);
-      k.gemm(Out, In, M, p.dy, Out, 1, p.xP, p.dW, In, 0);
+      ar.gemm(Out, In, M, p.dy, Out, 1, p.xP, p.dW, In, 0);
       addInto(dW, ar.f32(p.dW, Out * In));
       ar.f32(p.db, Out).fill(0);
       k.sumRowsAcc(p.db, p.dy, M, Out, Out);
       addInto(db, ar.f32(p.db, Out));
       k.packNN(p.W, Out, In, In, p.Wp);
-      k.gemm(M, In, Out, p.dy, Out, 0, p.Wp, p.dx, In, 0);
+      ar.gemm(M, In, Out, p.dy, Out, 0, p.Wp, p.dx, In, 0);
       dx.set(ar.f32(p.dx, M * In));
     } finally {
       ar.release(m);

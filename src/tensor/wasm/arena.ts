@@ -5,7 +5,8 @@
  *
  * Only float32 runs here; the plain-TypeScript kernels (../kernels.ts) stay the reference.
  */
-import { GEMM_WASM } from './gemm-binary.js';
+import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-binary.js';
+import { GemmPool, controlInts } from './pool.js';
 
 /** What the compiled module exports: byte offsets and sizes, see assembly/gemm.ts. */
 export interface GemmExports {
@@ -29,13 +30,16 @@ const ALIGN = 64;
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
   readonly kernel: GemmExports;
-  private readonly base: number;
   private top: number;
   private view: Float32Array;
+  private readonly pool: GemmPool | null = null;
 
-  constructor(bytes: Uint8Array<ArrayBuffer>) {
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+  /** threads > 1: the shared-memory build, with threads − 1 helper workers for large GEMMs. */
+  constructor(threads = 1) {
+    const shared = threads > 1;
+    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared });
+    const module = new WebAssembly.Module(decodeBase64(shared ? GEMM_WASM_SHARED : GEMM_WASM));
+    const instance = new WebAssembly.Instance(module, {
       env: {
         memory: this.memory,
         abort: () => {
@@ -44,9 +48,32 @@ export class WasmArena {
       },
     });
     this.kernel = instance.exports as unknown as GemmExports;
-    this.base = align(this.kernel.heapBase());
-    this.top = this.base;
+    let base = align(this.kernel.heapBase());
+    if (shared) {
+      const control = base;
+      base = align(control + controlInts(threads) * 4);
+      this.pool = new GemmPool(this.kernel, module, this.memory, control, threads - 1);
+    }
+    this.top = base;
     this.view = new Float32Array(this.memory.buffer);
+  }
+
+  /** gemm() of assembly/gemm.ts, on several threads when it is large and helpers are running. */
+  gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, acc: number): void {
+    if (this.pool) this.pool.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc);
+    else this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc);
+  }
+
+  /** Threads that GEMMs run on now (helpers count once they have started). */
+  get threads(): number {
+    return this.pool ? this.pool.threads : 1;
+  }
+
+  /** Resolves with threads once `want` threads run (helpers start in the background), or at the timeout. */
+  async waitForThreads(want: number, timeoutMs = 5000): Promise<number> {
+    const end = Date.now() + timeoutMs;
+    while (this.threads < want && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    return this.threads;
   }
 
   /**
@@ -90,15 +117,47 @@ function align(n: number): number {
 
 let arena: WasmArena | null | undefined;
 let failure = '';
+let wantedThreads: number | null = null;
+
+/**
+ * How many threads the fast backend's large GEMMs use (default: the RNNLAB_THREADS environment variable,
+ * else the machine's cores, at most 4; always 1 outside Node). Takes effect for work started after it.
+ */
+export function setWasmThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new RangeError(`threads: expected an integer from 1 to 64, got ${String(threads)}`);
+  }
+  wantedThreads = threads;
+  arena = undefined;
+}
+
+function defaultThreads(): number {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = p?.getBuiltinModule?.('node:os') as { availableParallelism(): number } | undefined;
+  if (!os) return 1;
+  const env = p?.env?.RNNLAB_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`RNNLAB_THREADS: expected a positive integer, got ${JSON.stringify(env)}`);
+    return n;
+  }
+  return Math.min(4, os.availableParallelism());
+}
 
 /** The process's (or worker's) arena, made on first use; null where WebAssembly SIMD is missing. */
 export function wasmArena(): WasmArena | null {
   if (arena === undefined) {
+    const threads = wantedThreads ?? defaultThreads();
     try {
-      arena = new WasmArena(decodeBase64(GEMM_WASM));
+      arena = new WasmArena(threads);
     } catch (e) {
-      arena = null;
-      failure = e instanceof Error ? e.message : String(e);
+      // No shared memory or no worker threads: one thread still runs everything.
+      try {
+        arena = threads > 1 ? new WasmArena(1) : null;
+      } catch {
+        arena = null;
+      }
+      failure = arena ? '' : e instanceof Error ? e.message : String(e);
     }
   }
   return arena;

@@ -1,0 +1,146 @@
+/**
+ * Worker threads for large GEMMs. The helpers run the same WebAssembly module on the same shared memory.
+ * A large GEMM is cut into CHUNKS pieces (by 8-column panels, or by rows when there are few columns) and
+ * every thread, the caller included, takes pieces from a shared counter until none are left. Nobody waits
+ * for a helper that the OS has not scheduled: the caller simply does more of the pieces itself, so a busy
+ * machine costs speed but never stalls.
+ *
+ * Hand-off is a control block of int32s in the shared memory: the caller writes the pieces' arguments,
+ * resets the counters and bumps `seq`; a helper spins briefly on `seq` (a time step's GEMMs come every few
+ * tens of microseconds, faster than a futex wake-up) and then sleeps in Atomics.wait. Only in Node for now:
+ * a browser page without cross-origin isolation has no shared memory.
+ */
+import type { GemmExports } from './arena.js';
+
+/** Pieces per GEMM, per thread: enough to even out, few enough that hand-off stays cheap. */
+const PIECES_PER_THREAD = 2;
+const SEQ = 0, NEXT = 1, FINISHED = 2, STARTED = 3, PIECES = 4, ARGS = 8, NARGS = 10;
+/** Below this many multiply-adds a GEMM stays on one thread: the hand-off would cost more than it saves. */
+export const PARALLEL_MIN_MACS = 1 << 17;
+
+/** int32s the control block takes for `threads` threads. */
+export function controlInts(threads: number): number {
+  return ARGS + NARGS * PIECES_PER_THREAD * threads;
+}
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, base, ints } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('gemm worker aborted'); } } }).exports;
+const c = new Int32Array(memory.buffer, base, ints);
+let seen = Atomics.load(c, ${SEQ});
+Atomics.add(c, ${STARTED}, 1);
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(c, ${SEQ}) === seen) {
+    if (++spins > 200000) { Atomics.wait(c, ${SEQ}, seen, 1000); spins = 0; }
+  }
+  seen = Atomics.load(c, ${SEQ});
+  for (;;) {
+    const i = Atomics.add(c, ${NEXT}, 1);
+    if (i >= Atomics.load(c, ${PIECES})) break;
+    const a = ${ARGS} + i * ${NARGS};
+    k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9]);
+    Atomics.add(c, ${FINISHED}, 1);
+  }
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'error', cb: (e: Error) => void): void;
+}
+
+export class GemmPool {
+  private readonly c: Int32Array;
+  private readonly workers: WorkerLike[] = [];
+  private readonly pieces: number;
+  private broken = false;
+
+  /** `base` is the control block (controlInts(helpers + 1) int32s), already reserved in `memory`. */
+  constructor(
+    private readonly kernel: GemmExports,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    base: number,
+    helpers: number,
+  ) {
+    const wt = nodeWorkerThreads();
+    if (!wt) throw new Error('worker threads are not available here');
+    const ints = controlInts(helpers + 1);
+    this.c = new Int32Array(memory.buffer, base, ints);
+    this.pieces = PIECES_PER_THREAD * (helpers + 1);
+    Atomics.store(this.c, PIECES, this.pieces);
+    Atomics.store(this.c, NEXT, this.pieces);
+    for (let i = 0; i < helpers; i++) {
+      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, base, ints } }) as unknown as WorkerLike;
+      w.on('error', () => {
+        this.broken = true;
+      });
+      w.unref(); // an idle helper never keeps the process alive
+      this.workers.push(w);
+    }
+  }
+
+  /** gemm() of assembly/gemm.ts, shared with the helpers when it is large enough. */
+  gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, acc: number): void {
+    const n = this.pieces;
+    const panels = Math.ceil(N / 8);
+    const byColumns = panels >= n;
+    if (this.broken || Atomics.load(this.c, STARTED) === 0 || M * N * K < PARALLEL_MIN_MACS || (!byColumns && M < 4 * n)) {
+      this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc);
+      return;
+    }
+    const c = this.c;
+    for (let q = 0; q < n; q++) {
+      const a = ARGS + q * NARGS;
+      if (byColumns) {
+        // Piece q: panels [p0, p1) of B and the same columns of C.
+        const p0 = Math.floor((q * panels) / n), p1 = Math.floor(((q + 1) * panels) / n);
+        c.set([M, Math.min(N, p1 * 8) - p0 * 8, K, A, lda, aTrans, Bp + p0 * K * 32, C + p0 * 32, ldc, acc], a);
+      } else {
+        // Piece q: rows [i0, i1) of A and C.
+        const i0 = Math.floor((q * M) / n), i1 = Math.floor(((q + 1) * M) / n);
+        c.set([i1 - i0, N, K, A + i0 * 4 * (aTrans ? 1 : lda), lda, aTrans, Bp, C + i0 * ldc * 4, ldc, acc], a);
+      }
+    }
+    Atomics.store(c, FINISHED, 0);
+    Atomics.store(c, NEXT, 0);
+    Atomics.add(c, SEQ, 1);
+    Atomics.notify(c, SEQ);
+    for (;;) {
+      const i = Atomics.add(c, NEXT, 1);
+      if (i >= n) break;
+      const a = ARGS + i * NARGS;
+      this.kernel.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9]);
+      Atomics.add(c, FINISHED, 1);
+    }
+    // Only pieces a helper has already taken are left: wait for those.
+    let spins = 0;
+    while (Atomics.load(c, FINISHED) < n) {
+      if (++spins > 1_000_000) {
+        if (this.broken) throw new Error('internal: a GEMM worker thread died');
+        spins = 0;
+      }
+    }
+  }
+
+  /** Threads that take GEMM pieces now (helpers count once started). */
+  get threads(): number {
+    return this.broken ? 1 : 1 + Atomics.load(this.c, STARTED);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+interface WorkerThreadsModule {
+  Worker: new (src: string, opts: { eval: boolean; workerData: unknown }) => unknown;
+}
+
+function nodeWorkerThreads(): WorkerThreadsModule | null {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return (p?.getBuiltinModule?.('node:worker_threads') as WorkerThreadsModule | undefined) ?? null;
+}
