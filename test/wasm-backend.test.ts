@@ -107,24 +107,24 @@ test('the WebAssembly GEMM equals the reference matrix products, as stored, tran
     ar.f32(pa, M * K).set(a);
     ar.f32(pb, K * N).set(b);
     ar.kernel.packNN(pb, K, N, N, pbp);
-    ar.kernel.gemm(M, N, K, pa, K, 0, pbp, pc, N, 0);
+    ar.gemm(M, N, K, pa, K, 0, pbp, pc, N, 0);
     const want = new Float32Array(M * N);
     matmulNN(want, a, b, M, K, N);
     check(want, 'NN');
     // C += A B
     ar.f32(pc, M * N).set(c0);
-    ar.kernel.gemm(M, N, K, pa, K, 0, pbp, pc, N, 1);
+    ar.gemm(M, N, K, pa, K, 0, pbp, pc, N, 1);
     const acc = c0.slice();
     matmulNN(acc, a, b, M, K, N, true);
     check(acc, 'NN accumulate');
     // C = A Bᵀ with B stored [N, K] (a weight)
     ar.kernel.packNT(pb, K, N, K, pbp);
-    ar.kernel.gemm(M, N, K, pa, K, 0, pbp, pc, N, 0);
+    ar.gemm(M, N, K, pa, K, 0, pbp, pc, N, 0);
     matmulNT(want, a, b, M, K, N);
     check(want, 'NT');
     // C = Aᵀ B with A stored [K, M]
     ar.kernel.packNN(pb, K, N, N, pbp);
-    ar.kernel.gemm(M, N, K, pa, M, 1, pbp, pc, N, 0);
+    ar.gemm(M, N, K, pa, M, 1, pbp, pc, N, 0);
     want.fill(0);
     matmulTNAcc(want, a, b, M, K, N);
     check(want, 'TN');

@@ -32,6 +32,7 @@ export const wasmBackend: SequenceBackend = {
         wih: ar.alloc(G * D), whh: ar.alloc(G * H), wihP: ar.alloc(packed(D, G)), whhP: ar.alloc(packed(H, G)),
         x: ar.alloc(TB * D), z: ar.alloc(TB * G), u: split ? ar.alloc(B * G) : 0,
         hs: ar.alloc((T + 1) * BH), cs: c0 ? ar.alloc((T + 1) * BH) : 0, aux: ar.alloc(TB * A),
+        bz: ar.alloc(G), bu: ar.alloc(G),
       };
       const k = ar.kernel;
       ar.f32(p.wih, G * D).set(w.weightIh);
@@ -42,14 +43,20 @@ export const wasmBackend: SequenceBackend = {
       k.packNT(p.wih, D, G, D, p.wihP); // B[d, g] = W_ih[g, d]
       k.packNT(p.whh, H, G, H, p.whhP);
       ar.gemm(TB, G, D, p.x, D, 0, p.wihP, p.z, G, 0);
-      addBias(ar.f32(p.z, TB * G), w.biasIh, split ? null : w.biasHh, TB, G);
-      const U = split ? ar.f32(p.u, B * G) : null;
+      // The biases that join Z for all steps at once: b_ih, and b_hh too unless it stays in U (GRU).
+      const hasBias = w.biasIh !== null && w.biasHh !== null;
+      if (hasBias) {
+        const bz = ar.f32(p.bz, G), bu = ar.f32(p.bu, G);
+        for (let j = 0; j < G; j++) bz[j] = w.biasIh![j] + (split ? 0 : w.biasHh![j]);
+        bu.set(w.biasHh!);
+        k.addRows(p.z, p.bz, TB, G);
+      }
       const relu = ops.nonlinearity === 'relu' ? 1 : 0;
       for (let t = 0; t < T; t++) {
         const z = p.z + 4 * t * B * G, hPrev = p.hs + 4 * t * BH, h = hPrev + 4 * BH, aux = p.aux + 4 * t * B * A;
-        if (U) {
+        if (split) {
           ar.gemm(B, G, H, hPrev, H, 0, p.whhP, p.u, G, 0);
-          addBias(U, w.biasHh, null, B, G);
+          if (hasBias) k.addRows(p.u, p.bu, B, G);
         } else {
           ar.gemm(B, G, H, hPrev, H, 0, p.whhP, z, G, 1);
         }
@@ -135,14 +142,14 @@ export const wasmBackend: SequenceBackend = {
     const ar = arena();
     const m = ar.mark();
     try {
-      const pW = ar.alloc(Out * In), pWp = ar.alloc(packed(In, Out)), px = ar.alloc(M * In), py = ar.alloc(M * Out);
+      const pW = ar.alloc(Out * In), pWp = ar.alloc(packed(In, Out)), px = ar.alloc(M * In), py = ar.alloc(M * Out), pb = ar.alloc(Out);
       ar.f32(pW, Out * In).set(W);
       ar.f32(px, M * In).set(x);
+      ar.f32(pb, Out).set(b);
       ar.kernel.packNT(pW, In, Out, In, pWp);
       ar.gemm(M, Out, In, px, In, 0, pWp, py, Out, 0);
-      const Y = ar.f32(py, M * Out);
-      addBias(Y, b, null, M, Out);
-      y.set(Y);
+      ar.kernel.addRows(py, pb, M, Out);
+      y.set(ar.f32(py, M * Out));
     } finally {
       ar.release(m);
     }
@@ -179,17 +186,6 @@ function arena(): WasmArena {
   const ar = wasmArena();
   if (!ar) throw new Error('internal: the wasm backend was chosen but WebAssembly SIMD is not available');
   return ar;
-}
-
-/** Z [M, N] += b1 (+ b2) on every row. */
-function addBias(Z: Float32Array, b1: FloatArray | null, b2: FloatArray | null, M: number, N: number): void {
-  if (!b1 && !b2) return;
-  const b = new Float32Array(N);
-  for (let j = 0; j < N; j++) b[j] = (b1 ? b1[j] : 0) + (b2 ? b2[j] : 0);
-  for (let i = 0; i < M; i++) {
-    const row = i * N;
-    for (let j = 0; j < N; j++) Z[row + j] += b[j];
-  }
 }
 
 function addInto(acc: FloatArray, a: Float32Array): void {

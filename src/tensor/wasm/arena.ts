@@ -6,13 +6,15 @@
  * Only float32 runs here; the plain-TypeScript kernels (../kernels.ts) stay the reference.
  */
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-binary.js';
-import { GemmPool, controlInts } from './pool.js';
+import { GemmPool, PIECES_PER_THREAD, controlInts } from './pool.js';
 
 /** What the compiled module exports: byte offsets and sizes, see assembly/gemm.ts. */
 export interface GemmExports {
   packNN(src: number, K: number, N: number, ldb: number, dst: number): void;
   packNT(src: number, K: number, N: number, ldb: number, dst: number): void;
-  gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, accumulate: number): void;
+  gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, accumulate: number, work: number): void;
+  /** Floats of scratch one gemm() call needs (its `work`). */
+  WORK_FLOATS: WebAssembly.Global;
   sumRowsAcc(out: number, A: number, M: number, N: number, lda: number): void;
   heapBase(): number;
   lstmForward(z: number, cPrev: number, c: number, h: number, aux: number, B: number, H: number): void;
@@ -22,6 +24,7 @@ export interface GemmExports {
   rnnForward(a: number, h: number, n: number, relu: number): void;
   rnnBackward(dh: number, above: number, h: number, da: number, dhPrev: number, n: number, relu: number): void;
   addInto(dst: number, src: number, n: number): void;
+  addRows(C: number, b: number, M: number, N: number): void;
 }
 
 const PAGE = 65536;
@@ -33,6 +36,7 @@ export class WasmArena {
   private top: number;
   private view: Float32Array;
   private readonly pool: GemmPool | null = null;
+  private readonly work: number;
 
   /** threads > 1: the shared-memory build, with threads − 1 helper workers for large GEMMs. */
   constructor(threads = 1) {
@@ -48,20 +52,28 @@ export class WasmArena {
       },
     });
     this.kernel = instance.exports as unknown as GemmExports;
-    let base = align(this.kernel.heapBase());
+    // Fixed at the bottom: the calling thread's gemm scratch, then (threaded) the pool's control block
+    // and one scratch per GEMM piece.
+    const workBytes = align((this.kernel.WORK_FLOATS.value as number) * 4);
+    this.work = align(this.kernel.heapBase());
+    let base = this.work + workBytes;
     if (shared) {
       const control = base;
+      const pieces = threads * PIECES_PER_THREAD;
       base = align(control + controlInts(threads) * 4);
-      this.pool = new GemmPool(this.kernel, module, this.memory, control, threads - 1);
+      this.pool = new GemmPool(this.kernel, module, this.memory, control, threads - 1, base, workBytes);
+      base += pieces * workBytes;
     }
     this.top = base;
+    const need = Math.ceil(base / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (need > 0) this.memory.grow(need);
     this.view = new Float32Array(this.memory.buffer);
   }
 
   /** gemm() of assembly/gemm.ts, on several threads when it is large and helpers are running. */
   gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, acc: number): void {
     if (this.pool) this.pool.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc);
-    else this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc);
+    else this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc, this.work);
   }
 
   /** Threads that GEMMs run on now (helpers count once they have started). */

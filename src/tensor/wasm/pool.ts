@@ -13,8 +13,8 @@
 import type { GemmExports } from './arena.js';
 
 /** Pieces per GEMM, per thread: enough to even out, few enough that hand-off stays cheap. */
-const PIECES_PER_THREAD = 2;
-const SEQ = 0, NEXT = 1, FINISHED = 2, STARTED = 3, PIECES = 4, ARGS = 8, NARGS = 10;
+export const PIECES_PER_THREAD = 2;
+const SEQ = 0, NEXT = 1, FINISHED = 2, STARTED = 3, PIECES = 4, ARGS = 8, NARGS = 11;
 /** Below this many multiply-adds a GEMM stays on one thread: the hand-off would cost more than it saves. */
 export const PARALLEL_MIN_MACS = 1 << 17;
 
@@ -40,7 +40,7 @@ for (;;) {
     const i = Atomics.add(c, ${NEXT}, 1);
     if (i >= Atomics.load(c, ${PIECES})) break;
     const a = ${ARGS} + i * ${NARGS};
-    k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9]);
+    k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
     Atomics.add(c, ${FINISHED}, 1);
   }
 }
@@ -58,13 +58,18 @@ export class GemmPool {
   private readonly pieces: number;
   private broken = false;
 
-  /** `base` is the control block (controlInts(helpers + 1) int32s), already reserved in `memory`. */
+  /**
+   * `base` is the control block (controlInts(helpers + 1) int32s) and `work` the pieces' gemm scratch
+   * (one per piece, workBytes apart), both already reserved in `memory`.
+   */
   constructor(
     private readonly kernel: GemmExports,
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     base: number,
     helpers: number,
+    private readonly work: number,
+    private readonly workBytes: number,
   ) {
     const wt = nodeWorkerThreads();
     if (!wt) throw new Error('worker threads are not available here');
@@ -89,7 +94,7 @@ export class GemmPool {
     const panels = Math.ceil(N / 8);
     const byColumns = panels >= n;
     if (this.broken || Atomics.load(this.c, STARTED) === 0 || M * N * K < PARALLEL_MIN_MACS || (!byColumns && M < 4 * n)) {
-      this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc);
+      this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc, this.work);
       return;
     }
     const c = this.c;
@@ -98,11 +103,11 @@ export class GemmPool {
       if (byColumns) {
         // Piece q: panels [p0, p1) of B and the same columns of C.
         const p0 = Math.floor((q * panels) / n), p1 = Math.floor(((q + 1) * panels) / n);
-        c.set([M, Math.min(N, p1 * 8) - p0 * 8, K, A, lda, aTrans, Bp + p0 * K * 32, C + p0 * 32, ldc, acc], a);
+        c.set([M, Math.min(N, p1 * 8) - p0 * 8, K, A, lda, aTrans, Bp + p0 * K * 32, C + p0 * 32, ldc, acc, this.work + q * this.workBytes], a);
       } else {
         // Piece q: rows [i0, i1) of A and C.
         const i0 = Math.floor((q * M) / n), i1 = Math.floor(((q + 1) * M) / n);
-        c.set([i1 - i0, N, K, A + i0 * 4 * (aTrans ? 1 : lda), lda, aTrans, Bp, C + i0 * ldc * 4, ldc, acc], a);
+        c.set([i1 - i0, N, K, A + i0 * 4 * (aTrans ? 1 : lda), lda, aTrans, Bp, C + i0 * ldc * 4, ldc, acc, this.work + q * this.workBytes], a);
       }
     }
     Atomics.store(c, FINISHED, 0);
@@ -113,7 +118,7 @@ export class GemmPool {
       const i = Atomics.add(c, NEXT, 1);
       if (i >= n) break;
       const a = ARGS + i * NARGS;
-      this.kernel.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9]);
+      this.kernel.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
       Atomics.add(c, FINISHED, 1);
     }
     // Only pieces a helper has already taken are left: wait for those.

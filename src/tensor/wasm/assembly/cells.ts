@@ -161,3 +161,8 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), f32x4.add(ld(dst, j), ld(src, j)));
   for (; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(dst + (<usize>j << 2)) + load<f32>(src + (<usize>j << 2)));
 }
+
+/** C[i, :] += b for the M rows of C [M, N] (row stride N): the biases of a whole sequence's pre-activations. */
+export function addRows(C: usize, b: usize, M: i32, N: i32): void {
+  for (let i = 0; i < M; i++) addInto(C + ((<usize>i * N) << 2), b, N);
+}

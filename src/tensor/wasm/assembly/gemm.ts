@@ -61,38 +61,64 @@ export function packNT(src: usize, K: i32, N: i32, ldb: i32, dst: usize): void {
   }
 }
 
+/** Floats the `work` buffer of gemm() must hold. */
+export const WORK_FLOATS: i32 = MC * KC;
+
 /**
  * C[M, N] (+)= A[M, K] · B[K, N], B packed by packNN/packNT. aTrans: A stored [K, M]. accumulate: add
- * into C instead of overwriting it.
+ * into C instead of overwriting it. work: WORK_FLOATS floats of scratch, used when aTrans: a transposed
+ * A is read down its columns, a new row (often a new page) for every k, so each MC × KC block of it is
+ * first copied into 4-row micro-panels, work[(i/4)][k][i%4], that the tiles then read in one stream.
  */
-export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, aTrans: bool, Bp: usize, C: usize, ldc: i32, accumulate: bool): void {
+export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, aTrans: bool, Bp: usize, C: usize, ldc: i32, accumulate: bool, work: usize): void {
   if (K == 0) {
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(C + ((<usize>i * ldc) << 2), 0, <usize>N << 2);
     return;
   }
   const P = (N + NR - 1) / NR;
-  // The A step between consecutive k and between consecutive rows, in bytes.
-  const aK: usize = aTrans ? <usize>lda << 2 : 4;
-  const aI: usize = aTrans ? 4 : <usize>lda << 2;
+  const ldcB = <usize>ldc << 2;
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const acc = accumulate || k0 > 0;
-    const aBase = A + <usize>k0 * aK;
     for (let i0 = 0; i0 < M; i0 += MC) {
       const mc = min(MC, M - i0);
+      // Where row i (of this block) and its k-th value are: a(i) + k·aK, row to row aI (within a tile).
+      let aBase: usize, aK: usize, aI: usize, panelStride: usize;
+      if (aTrans) {
+        packA(A + ((<usize>k0 * lda + i0) << 2), lda, mc, kc, work);
+        aBase = work;
+        aK = 16;
+        aI = 4;
+        panelStride = <usize>kc << 4;
+      } else {
+        aBase = A + ((<usize>i0 * lda + k0) << 2);
+        aK = 4;
+        aI = <usize>lda << 2;
+        panelStride = aI << 2;
+      }
       for (let p = 0; p < P; p++) {
         const w = min(NR, N - p * NR);
         const bp = Bp + (((<usize>p * K + k0) * NR) << 2);
-        const cCol = C + (<usize>(p * NR) << 2);
-        let i = i0;
-        for (; i + MR <= i0 + mc; i += MR) {
-          tile4(aBase + <usize>i * aI, aK, aI, bp, kc, cCol + ((<usize>i * ldc) << 2), <usize>ldc << 2, w, acc);
+        const cCol = C + ((<usize>i0 * ldc + p * NR) << 2);
+        let i = 0;
+        for (; i + MR <= mc; i += MR) {
+          tile4(aBase + <usize>(i >> 2) * panelStride, aK, aI, bp, kc, cCol + <usize>i * ldcB, ldcB, w, acc);
         }
-        for (; i < i0 + mc; i++) {
-          tile1(aBase + <usize>i * aI, aK, bp, kc, cCol + ((<usize>i * ldc) << 2), w, acc);
+        for (; i < mc; i++) {
+          tile1(aBase + <usize>(i >> 2) * panelStride + <usize>(i & 3) * aI, aK, bp, kc, cCol + <usize>i * ldcB, w, acc);
         }
       }
     }
+  }
+}
+
+/** work[(i/4)][k][i%4] = A[k·lda + i] for i < mc, k < kc (the block of a transposed A). */
+function packA(src: usize, lda: i32, mc: i32, kc: i32, work: usize): void {
+  for (let k = 0; k < kc; k++) {
+    const row = src + ((<usize>k * lda) << 2);
+    let i = 0;
+    for (; i + 4 <= mc; i += 4) v128.store(work + ((<usize>(i >> 2) * kc + k) << 4), v128.load(row + (<usize>i << 2)));
+    for (; i < mc; i++) store<f32>(work + ((<usize>(i >> 2) * kc + k) << 4) + (<usize>(i & 3) << 2), load<f32>(row + (<usize>i << 2)));
   }
 }
 
