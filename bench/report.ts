@@ -1,0 +1,131 @@
+/**
+ * From measured rows to what the issue asks for: speedups of rnnlab (wasm) over every peer, the bars
+ * checked as met/missed with their numbers, and results.md.
+ */
+import type { Cell } from './configs.js';
+import type { GemmPeak } from './gemm-peak.js';
+import type { Row } from './spawn.js';
+
+export interface Bar {
+  bar: string;
+  cell: Cell;
+  config: string;
+  needed: string;
+  measured: string;
+  result: 'met' | 'missed' | 'n/a';
+}
+
+export interface Meta {
+  date: string;
+  machine: { cpu: string; cores: number; os: string; node: string; torch: string };
+  command: string;
+  protocol: string;
+  /** os.loadavg() (1, 5, 15 min) at the start and end: other work on the machine skews every number. */
+  load: { start: number[]; end: number[] };
+}
+
+const ok = (r: Row | undefined): r is Row & { medianMs: number } => r?.status === 'ok' && r.medianMs !== undefined;
+
+/** speedup = peer ms/step ÷ rnnlab (wasm) ms/step, within each cell and config. */
+export function addSpeedups(rows: Row[]): void {
+  for (const r of rows) {
+    const me = rows.find((k) => k.peer === 'rnnlab' && k.cell === r.cell && k.config === r.config);
+    if (ok(r) && ok(me)) r.speedup = r.medianMs / me.medianMs;
+  }
+}
+
+const x = (v: number) => `${v.toFixed(2)}×`;
+
+export function checkBars(rows: Row[], gemm: GemmPeak | null): Bar[] {
+  const bars: Bar[] = [];
+  const pairs = [...new Set(rows.map((r) => `${r.cell}/${r.config}`))].map((k) => k.split('/') as [Cell, string]);
+  for (const [cell, config] of pairs) {
+    const get = (peer: string) => rows.find((r) => r.peer === peer && r.cell === cell && r.config === config);
+    const me = get('rnnlab');
+    const add = (bar: string, needed: string, measured: string | null, met: boolean) =>
+      bars.push({ bar, cell, config, needed, measured: measured ?? 'not measured', result: measured === null ? 'n/a' : met ? 'met' : 'missed' });
+    const ratio = (peer: string) => {
+      const r = get(peer);
+      return ok(me) && ok(r) ? r.medianMs / me.medianMs : null;
+    };
+    if (!ok(me)) {
+      add('rnnlab measured', 'a result', null, false);
+      continue;
+    }
+    const tf = ['tfjs-cpu', 'tfjs-wasm'].map((p) => ({ p, s: ratio(p) })).filter((t) => t.s !== null) as { p: string; s: number }[];
+    if (get('tfjs-cpu') || get('tfjs-wasm')) {
+      const best = tf.sort((a, b) => a.s - b.s)[0];
+      add('≥ 5× the best TF.js backend', '5×', best ? `${x(best.s)} (vs ${best.p})` : null, !!best && best.s >= 5);
+    }
+    if (get('brainjs')) {
+      const s = ratio('brainjs');
+      add('≥ 10× brain.js', '10×', s === null ? null : x(s), s !== null && s >= 10);
+    }
+    if (get('torch2') || get('torch1')) {
+      // Against the faster of 1 and 2 threads: on a loaded 2-core machine 2 threads can be far slower,
+      // and a bar met against a handicapped PyTorch would mean nothing.
+      const need = config === 'S' ? 1 : 0.7;
+      const s2 = ratio('torch2'), s1 = ratio('torch1');
+      const both = [s1, s2].filter((s): s is number => s !== null);
+      const best = both.length ? Math.min(...both) : null;
+      const shown = best === null ? null : `${x(best)} (2 threads: ${s2 === null ? 'not measured' : x(s2)}; 1 thread: ${s1 === null ? 'not measured' : x(s1)})`;
+      add(`≥ ${need}× PyTorch (faster of 1, 2 threads)`, x(need), shown, best !== null && best >= need);
+    }
+    if (config === 'L') {
+      if (gemm) {
+        const frac = me.gflops! / gemm.ceilingGflops;
+        const src = gemm.source === 'wasm' ? `WASM GEMM${gemm.wasmThreaded ? `, ${gemm.wasmThreaded.threads} threads` : ''}` : 'JS GEMM (WASM GEMM not available)';
+        add('GFLOP/s ≥ 50% of GEMM peak', `${(gemm.ceilingGflops / 2).toFixed(2)} GFLOP/s`, `${me.gflops!.toFixed(2)} GFLOP/s = ${(frac * 100).toFixed(0)}% of ${gemm.ceilingGflops.toFixed(2)} (${src})`, frac >= 0.5);
+      }
+      const t1 = get('torch1'), t2 = get('torch2');
+      if (t1 || t2) {
+        // The smaller of the two PyTorch peaks (they differ by a thread stack or two).
+        const torch = [t1, t2].filter(ok).map((t) => t.peakRssMiB!);
+        const mine = me.peakRssMiB!, theirs = torch.length ? Math.min(...torch) : null;
+        const shown = (t: Row | undefined) => (ok(t) ? `${t.peakRssMiB!.toFixed(0)} MiB` : 'not measured');
+        const mem = theirs === null ? null : `${mine.toFixed(0)} MiB (PyTorch 1 thread: ${shown(t1)}, 2 threads: ${shown(t2)})`;
+        add('peak RSS ≤ PyTorch', `≤ ${theirs === null ? '?' : theirs.toFixed(0)} MiB`, mem, theirs !== null && mine <= theirs);
+      }
+    }
+  }
+  return bars;
+}
+
+const f = (v: number | undefined, d: number) => (v === undefined ? '' : v.toFixed(d));
+const num = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+export function renderMarkdown(meta: Meta, rows: Row[], bars: Bar[], gemm: GemmPeak | null, flopsNote: string): string {
+  const m = meta.machine;
+  const out = [
+    '# rnnlab training-step benchmark',
+    '',
+    `- Date: ${meta.date}`,
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}; Node ${m.node}; PyTorch ${m.torch}`,
+    `- Command: \`${meta.command}\``,
+    `- Protocol: ${meta.protocol}`,
+    `- Load average (1/5/15 min) at start ${meta.load.start.map((l) => l.toFixed(2)).join(' / ')}, at end ${meta.load.end.map((l) => l.toFixed(2)).join(' / ')}; each measurement runs alone, but other work on the machine is not controlled.`,
+    gemm
+      ? `- GEMM ceiling (256³ float32, best run): JS sgemm ${gemm.js.bestGflops.toFixed(2)} GFLOP/s (one core); WASM SIMD sgemm ${gemm.wasm ? gemm.wasm.bestGflops.toFixed(2) + ' GFLOP/s on one core' : 'not available'}${gemm.wasmThreaded ? `, ${gemm.wasmThreaded.bestGflops.toFixed(2)} GFLOP/s on ${gemm.wasmThreaded.threads} threads` : ''}; the L bar uses ${gemm.source === 'wasm' ? (gemm.wasmThreaded ? `WASM on ${gemm.wasmThreaded.threads} threads, as rnnlab trains` : 'WASM on one core') : 'JS'}`
+      : '- GEMM ceiling: not measured',
+    `- ${flopsNote}`,
+    '- Speedup = the row\'s ms/step ÷ rnnlab (wasm)\'s: above 1× rnnlab is faster. Peak RSS is the whole process (runtime, library, data).',
+    '',
+  ];
+  for (const cell of [...new Set(rows.map((r) => r.cell))]) {
+    out.push(`## ${cell.toUpperCase()}`, '', '| config | library | ms/step (median) | n | seq/s | GFLOP/s | peak RSS MiB | rnnlab speedup |', '|---|---|--:|--:|--:|--:|--:|--:|');
+    for (const r of rows.filter((k) => k.cell === cell)) {
+      if (r.status !== 'ok') {
+        out.push(`| ${r.config} | ${r.label} | ${r.status === 'unavailable' ? 'not available' : 'failed'}: ${(r.reason ?? '').replace(/\|/g, '\\|')} | | | | | |`);
+        continue;
+      }
+      const n = r.unitsPerStep && r.unitsPerStep > 1 ? `${r.n} seq` : `${r.n}`;
+      out.push(`| ${r.config} | ${r.label} | ${num(r.medianMs)} | ${n} | ${num(r.seqPerSec)} | ${f(r.gflops, 3)} | ${f(r.peakRssMiB, 0)} | ${r.speedup === undefined ? '' : x(r.speedup)} |`);
+    }
+    out.push('');
+  }
+  out.push('## Bars', '', '| bar | cell | config | needed | measured | result |', '|---|---|---|---|---|---|');
+  for (const b of bars) out.push(`| ${b.bar} | ${b.cell} | ${b.config} | ${b.needed} | ${b.measured} | ${b.result === 'met' ? '**met**' : b.result} |`);
+  const notes = [...new Set(rows.filter((r) => r.note).map((r) => `${r.label}: ${r.note}`))];
+  if (notes.length) out.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
+  return out.join('\n') + '\n';
+}

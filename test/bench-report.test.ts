@@ -1,0 +1,69 @@
+/**
+ * The benchmark's arithmetic on made-up rows: speedups, each bar's met/missed, and the options parser.
+ * No process is spawned and nothing is timed.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forwardFlops, makeData, toBatchMajor, findConfig } from '../bench/configs.js';
+import { addSpeedups, checkBars } from '../bench/report.js';
+import { parseOptions } from '../bench/run.js';
+import type { Row } from '../bench/spawn.js';
+
+const row = (peer: string, config: string, medianMs: number, peakRssMiB = 100): Row =>
+  ({ peer, label: peer, cell: 'lstm', config, status: 'ok', medianMs, peakRssMiB, gflops: 1 });
+
+test('forward FLOPs are 2·B·T·G·H·(D+H)', () => {
+  assert.equal(forwardFlops('lstm', findConfig('S')), 2 * 1 * 100 * 4 * 32 * 40);
+  assert.equal(forwardFlops('rnn', findConfig('L')), 2 * 64 * 100 * 1 * 256 * 384);
+});
+
+test('data are seeded, in [-1, 1), and transposed to batch-major exactly', () => {
+  const c = { name: 't', B: 2, T: 3, D: 2, H: 1 };
+  const a = makeData(c), b = makeData(c);
+  assert.deepEqual(a.x, b.x);
+  assert.notDeepEqual(a.x, a.y);
+  assert.ok(a.x.every((v) => v >= -1 && v < 1));
+  const bm = toBatchMajor(a.x, c); // [t][b][d] → [b][t][d]
+  assert.equal(bm[(1 * c.T + 2) * c.D + 1], a.x[(2 * c.B + 1) * c.D + 1]);
+});
+
+test('speedups and bars: met and missed with their numbers', () => {
+  const rows = [
+    row('rnnlab', 'S', 1), row('tfjs-cpu', 'S', 9), row('tfjs-wasm', 'S', 4), row('brainjs', 'S', 20),
+    row('torch1', 'S', 0.5), row('torch2', 'S', 3),
+    row('rnnlab', 'L', 10, 150), row('torch1', 'L', 8, 200), row('torch2', 'L', 9, 140),
+  ];
+  addSpeedups(rows);
+  assert.equal(rows[1].speedup, 9);
+  const bars = checkBars(rows, { js: { size: 256, bestGflops: 1.5, medianGflops: 1, reps: 5 }, wasm: null, wasmThreaded: null, ceilingGflops: 1.5, source: 'js' });
+  const find = (cfg: string, s: string) => bars.find((b) => b.config === cfg && b.bar.includes(s))!;
+  assert.equal(find('S', 'TF.js').result, 'missed'); // 4× against the faster TF.js (wasm)
+  assert.match(find('S', 'TF.js').measured, /4\.00× \(vs tfjs-wasm\)/);
+  assert.equal(find('S', 'brain.js').result, 'met');
+  assert.equal(find('S', 'PyTorch').result, 'missed'); // 0.5×: the faster (1-thread) PyTorch counts
+  assert.equal(find('L', 'PyTorch').result, 'met'); // 0.8× ≥ 0.7×
+  assert.equal(find('L', 'GEMM').result, 'met'); // 1 of 1.5 GFLOP/s
+  assert.equal(find('L', 'RSS').result, 'missed'); // 150 MiB > 140 MiB
+  assert.equal(bars.filter((b) => b.config === 'S' && /GEMM|RSS/.test(b.bar)).length, 0, 'L-only bars only on L');
+});
+
+test('a missing rnnlab row leaves the bars n/a', () => {
+  const rows: Row[] = [{ peer: 'rnnlab', label: 'rnnlab', cell: 'lstm', config: 'M', status: 'failed', reason: 'boom' }, row('tfjs-cpu', 'M', 9)];
+  addSpeedups(rows);
+  assert.equal(rows[1].speedup, undefined);
+  assert.deepEqual(checkBars(rows, null).map((b) => b.result), ['n/a']);
+});
+
+test('options: defaults, lists, --quick, and bad names named', () => {
+  const full = parseOptions([])!;
+  assert.deepEqual(full.configs, ['S', 'M', 'L']);
+  assert.equal(full.peers.length, 7);
+  const q = parseOptions(['--quick', '--only', 'lstm,gru', '--peers', 'rnnlab,torch2'])!;
+  assert.deepEqual(q.configs, ['S', 'M']);
+  assert.deepEqual(q.cells, ['lstm', 'gru']);
+  assert.deepEqual(q.peers.map((p) => p.id), ['rnnlab', 'torch2']);
+  assert.throws(() => parseOptions(['--only', 'tcn']), /--only: expected cells from lstm, gru, rnn, got "tcn"/);
+  assert.throws(() => parseOptions(['--configs', 'XL']), /config: expected one of S, M, L/);
+  assert.throws(() => parseOptions(['--peers', 'keras']), /peer: expected one of/);
+  assert.equal(parseOptions(['--help']), null);
+});
