@@ -64,3 +64,6 @@ export { LRSchedule, type ScheduleSpec, type HasLr } from './optim/schedule.js';
 export { train, makeOptimizer, type TrainOptions, type TrainSummary, type TrainStepInfo, type OptimizerSpec, type OptimizerKind } from './train/trainer.js';
 export { registerTrain, runTrain, loadTrainConfig, trainDefaults, type TrainCliOptions, type TrainCliResult } from './cli/train.js';
 export { lossCurveSpec, type LossPoint, type LossPlotOptions } from './plot/loss-plot.js';
+export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './io/onnx.js';
+export { importKerasWeights, type KerasKind, type KerasWeights, type KerasWeight, type KerasArray, type KerasTensorLike, type KerasImportOptions } from './io/keras.js';
+export { registerExport, runExport, type ExportCliOptions, type ExportResult } from './cli/export.js';

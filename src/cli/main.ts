@@ -6,6 +6,7 @@ import { memoryDemoDefaults, runMemoryDemo } from './demo-memory.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { registerExperiment } from './experiment.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 import { registerReproduce } from './reproduce.js';
 import { registerTrain } from './train.js';
 import { gradflowDefaults, registerGradflow, runGradflow } from './gradflow.js';
@@ -51,6 +52,7 @@ registerGradflow(program);
 registerExperiment(program);
 registerTrain(program);
 registerEval(program);
+registerExport(program);
 registerReproduce(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -51,9 +51,11 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
     header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const pad = (8 - (json.length % 8)) % 8;
-  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  // TextEncoder, not Buffer: this file also runs in the browser lab.
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const pad = (8 - (text.length % 8)) % 8;
+  const json = new Uint8Array(text.length + pad).fill(0x20);
+  json.set(text);
   const out = new Uint8Array(8 + json.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(json.length), true);
@@ -102,6 +104,9 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   try {
     header = JSON.parse(text);
   } catch (e) {
+    // Python's json.dumps writes NaN / Infinity for float values; say so rather than "unexpected token N".
+    const bad = /[[:,]\s*(-?(?:NaN|Infinity))\s*[\],}]/.exec(text);
+    if (bad) fail(`header holds the number ${bad[1]}, which JSON does not allow (shapes and data_offsets must be non-negative integers)`);
     fail(`header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header must be a JSON object');
