@@ -59,6 +59,7 @@ export { AddingTask, ADDING_TOLERANCE, type AddingOptions, type AddingBatch } fr
 export { CopyMemoryTask, COPY_BLANK, COPY_DELIMITER, COPY_SYMBOLS, COPY_LENGTH, type CopyMemoryOptions, type CopyMemoryBatch } from './tasks/copy-memory.js';
 export { TemporalOrderTask, TEMPORAL_ORDER_ALPHABET, TEMPORAL_ORDER_CLASSES, type TemporalOrderOptions, type TemporalOrderBatch } from './tasks/temporal-order.js';
 export { CheckpointError, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export { encodeCheckpoint, decodeCheckpoint, encodeCheckpointArchive, decodeCheckpointArchive, ARCHIVE_EXTENSION, type EncodedCheckpoint, type CheckpointNames, type CheckpointArchive } from './io/checkpoint.js';
 export { saveCheckpoint, loadCheckpoint, latestCheckpoint, bestCheckpoint, checkpointDirName, modelConfig, manifestChecksum, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointContents, type SaveOptions, type LoadedCheckpoint, type CheckpointManifest, type ModelConfig, type ModelKind } from './io/checkpoint.js';
 export { LRSchedule, type ScheduleSpec, type HasLr } from './optim/schedule.js';
 export { train, makeOptimizer, type TrainOptions, type TrainSummary, type TrainStepInfo, type OptimizerSpec, type OptimizerKind } from './train/trainer.js';

@@ -20,18 +20,21 @@
  * names the best checkpoint by a chosen metric; pruning keeps the last K, the best, and the latest.
  *
  * Loading checks everything (format, version, checksums, config against tensors, finiteness) and reports
- * any problem as a CheckpointError, never another exception (checkpoint-load.ts); saving is in
- * checkpoint.ts.
+ * any problem as a CheckpointError, never another exception. The checks and the encoding are pure
+ * functions of bytes (checkpoint-codec.ts), shared by the file system side (checkpoint.ts saves,
+ * checkpoint-load.ts loads) and the browser lab; checkpoint-archive.ts packs one checkpoint directory
+ * into a single tar file, the form the browser downloads and `loadCheckpoint` also reads.
+ *
+ * This file is browser-safe: no node: imports.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LSTM, GRU, RNN } from '../layers/models.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/random.js';
 import type { TaskSpec } from '../tasks/task.js';
+import { sha256 } from './sha256.js';
 
 export { CheckpointError } from './safetensors.js';
+export { sha256 } from './sha256.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -105,16 +108,12 @@ export interface LoadedCheckpoint {
   metrics: Record<string, number>;
   /** The task's spec, or null when the checkpoint holds none. */
   task: TaskSpec | null;
-  /** The checkpoint directory that was read. */
+  /** The checkpoint directory that was read (or the .tar file holding it). */
   path: string;
 }
 
 export function checkpointDirName(step: number): string {
   return `step-${String(step).padStart(9, '0')}`;
-}
-
-export function sha256(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 function canonical(v: unknown): string {
@@ -131,13 +130,4 @@ export function manifestChecksum(manifest: object): string {
   const { checksum: _ignored, ...rest } = manifest as Record<string, unknown>;
   void _ignored;
   return sha256(canonical(rest));
-}
-
-export function readLatest(root: string): string | null {
-  try {
-    const name = readFileSync(join(root, LATEST), 'utf8').trim();
-    return STEP_DIR.test(name) ? name : null;
-  } catch {
-    return null;
-  }
 }

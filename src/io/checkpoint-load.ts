@@ -1,27 +1,19 @@
 /**
- * Loading checkpoints (the format is described in checkpoint-format.ts). Everything is checked (format,
- * version, checksums, config against tensors, finiteness) and any problem is reported as a
- * CheckpointError, never another exception.
+ * Loading checkpoints from the file system (the format is described in checkpoint-format.ts): finds the
+ * checkpoint (a directory, its checkpoint.json, a root with a `latest` pointer, or a .tar of one
+ * directory), reads its files, and hands the bytes to the shared checks in checkpoint-codec.ts. Any
+ * problem is a CheckpointError naming the file, never another exception.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { GRU, LSTM, RNN } from '../layers/models.js';
-import type { Recurrent, RecurrentOptions } from '../layers/recurrent.js';
-import type { OptimizerStateDict } from '../optim/optimizer.js';
-import { fmtShape } from '../tensor/check.js';
-import type { TaskSpec } from '../tasks/task.js';
-import { CheckpointError, decodeSafetensors } from './safetensors.js';
-import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST, MANIFEST, WEIGHTS, manifestChecksum, readLatest, sha256,
-  type LoadedCheckpoint, type ModelConfig,
-} from './checkpoint-format.js';
+import { ARCHIVE_EXTENSION, decodeCheckpointArchive } from './checkpoint-archive.js';
+import { decodeCheckpoint } from './checkpoint-codec.js';
+import { LATEST, MANIFEST, STEP_DIR, WEIGHTS, type LoadedCheckpoint } from './checkpoint-format.js';
+import { CheckpointError } from './safetensors.js';
+import { looksLikeTar } from './tar.js';
 
 function bad(path: string, msg: string, cause?: unknown): never {
   throw new CheckpointError(`${path}: ${msg}`, cause === undefined ? undefined : { cause });
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function readChecked(path: string): Uint8Array {
@@ -32,66 +24,21 @@ function readChecked(path: string): Uint8Array {
   }
 }
 
-function checkConfig(file: string, m: unknown): ModelConfig {
-  if (!isObj(m) || !isObj(m.options)) bad(file, 'model: expected {kind, options}');
-  const kind = m.kind;
-  if (kind !== 'RNN' && kind !== 'LSTM' && kind !== 'GRU') bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${JSON.stringify(kind)}`);
-  const o = m.options;
-  const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity'];
-  const extra = Object.keys(o).filter((k) => !allowed.includes(k));
-  if (extra.length) bad(file, `model.options: unexpected key(s) ${extra.join(', ')}`);
-  for (const k of ['inputSize', 'hiddenSize', 'numLayers'] as const) {
-    if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 1) bad(file, `model.options.${k}: expected a positive integer, got ${JSON.stringify(o[k])}`);
+/** The checkpoint directory name `root/latest` holds, or null if none (or not a step directory name). */
+export function readLatest(root: string): string | null {
+  try {
+    const name = readFileSync(join(root, LATEST), 'utf8').trim();
+    return STEP_DIR.test(name) ? name : null;
+  } catch {
+    return null;
   }
-  if (o.outputSize !== undefined && (!Number.isSafeInteger(o.outputSize) || (o.outputSize as number) < 1)) bad(file, `model.options.outputSize: expected a positive integer, got ${JSON.stringify(o.outputSize)}`);
-  if (typeof o.bias !== 'boolean') bad(file, `model.options.bias: expected true or false, got ${JSON.stringify(o.bias)}`);
-  if (typeof o.batchFirst !== 'boolean') bad(file, `model.options.batchFirst: expected true or false, got ${JSON.stringify(o.batchFirst)}`);
-  if (o.dtype !== 'float32' && o.dtype !== 'float64') bad(file, `model.options.dtype: expected 'float32' or 'float64', got ${JSON.stringify(o.dtype)}`);
-  if (kind === 'RNN' ? o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu' : o.nonlinearity !== undefined) {
-    bad(file, `model.options.nonlinearity: expected ${kind === 'RNN' ? "'tanh' or 'relu'" : `none for ${kind}`}, got ${JSON.stringify(o.nonlinearity)}`);
-  }
-  // Guard the allocation: a damaged config must not ask for gigabytes.
-  const H = o.hiddenSize as number, D = o.inputSize as number, L = o.numLayers as number;
-  if ((D + H * (L + 2)) * H * 4 > 2 ** 31) bad(file, `model.options: sizes (inputSize ${D}, hiddenSize ${H}, numLayers ${L}) are implausibly large`);
-  return { kind, options: o as ModelConfig['options'] };
-}
-
-function buildModel(config: ModelConfig): RNN | LSTM | GRU {
-  const opts: RecurrentOptions = { ...config.options };
-  if (config.kind === 'LSTM') return new LSTM(opts);
-  if (config.kind === 'GRU') return new GRU(opts);
-  return new RNN({ ...opts, nonlinearity: config.options.nonlinearity });
-}
-
-function checkOptimizerState(file: string, s: unknown, model: Recurrent): OptimizerStateDict | null {
-  if (s === null) return null;
-  if (!isObj(s)) bad(file, 'optimizer: expected an object or null');
-  if (typeof s.type !== 'string') bad(file, `optimizer.type: expected a string, got ${JSON.stringify(s.type)}`);
-  if (!isObj(s.options)) bad(file, 'optimizer.options: expected an object');
-  for (const [k, v] of Object.entries(s.options)) {
-    const ok = typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
-    if (!ok) bad(file, `optimizer.options.${k}: expected a number, boolean or array of numbers, got ${JSON.stringify(v)}`);
-  }
-  if (!Number.isSafeInteger(s.step) || (s.step as number) < 0) bad(file, `optimizer.step: expected an integer >= 0, got ${JSON.stringify(s.step)}`);
-  const params = model.parameters();
-  if (!Array.isArray(s.state) || s.state.length !== params.length) bad(file, `optimizer.state: expected ${params.length} entries (one per model parameter), got ${Array.isArray(s.state) ? s.state.length : typeof s.state}`);
-  s.state.forEach((e: unknown, i: number) => {
-    const p = params[i];
-    if (!isObj(e) || e.name !== p.name) bad(file, `optimizer.state[${i}].name: expected '${p.name}', got ${JSON.stringify(isObj(e) ? e.name : e)}`);
-    if (!isObj(e.buffers)) bad(file, `optimizer.state[${i}].buffers: expected an object`);
-    for (const [k, b] of Object.entries(e.buffers)) {
-      if (!Array.isArray(b) || b.length !== p.param.size || !b.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-        bad(file, `optimizer.state[${i}].buffers.${k}: expected ${p.param.size} finite numbers (parameter '${p.name}' ${fmtShape(p.param.shape)})`);
-      }
-    }
-  });
-  return s as unknown as OptimizerStateDict;
 }
 
 /**
- * Loads a checkpoint directory, or the one `latest` points at when given the root. Every problem
- * (missing, truncated, corrupt, foreign, from a newer version, config and weights disagreeing) is a
- * CheckpointError naming the file and, where there is one, the key.
+ * Loads a checkpoint directory, or the one `latest` points at when given the root, or a .tar archive of
+ * one directory (what the browser lab downloads). Every problem (missing, truncated, corrupt, foreign,
+ * from a newer version, config and weights disagreeing) is a CheckpointError naming the file and, where
+ * there is one, the key.
  */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   if (typeof path !== 'string' || path === '') throw new CheckpointError(`path: expected a checkpoint directory, got ${JSON.stringify(path)}`);
@@ -103,7 +50,11 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     bad(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, e);
   }
   if (st.isFile()) {
-    if (basename(path) !== MANIFEST) bad(path, `not a checkpoint: expected a checkpoint directory (holding ${MANIFEST} and ${WEIGHTS}) or its ${MANIFEST}`);
+    if (basename(path) !== MANIFEST) {
+      const bytes = readChecked(path);
+      if (path.endsWith(ARCHIVE_EXTENSION) || looksLikeTar(bytes)) return decodeCheckpointArchive(bytes, path);
+      bad(path, `not a checkpoint: expected a checkpoint directory (holding ${MANIFEST} and ${WEIGHTS}), its ${MANIFEST}, or a ${ARCHIVE_EXTENSION} of a checkpoint directory`);
+    }
     dir = dirname(path);
   } else if (!existsSync(join(path, MANIFEST))) {
     const latest = readLatest(path);
@@ -111,75 +62,6 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     dir = join(path, latest);
   }
   const file = join(dir, MANIFEST);
-  const raw = readChecked(file);
-  let m: unknown;
-  try {
-    m = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-  } catch (e) {
-    bad(file, `not a checkpoint: not valid UTF-8 JSON (${(e as Error).message}); truncated or corrupt?`, e);
-  }
-  if (!isObj(m) || m.format !== CHECKPOINT_FORMAT) bad(file, `not an rnnlab checkpoint (expected format '${CHECKPOINT_FORMAT}', got ${JSON.stringify(isObj(m) ? m.format : typeof m)})`);
-  if (m.version !== CHECKPOINT_VERSION) bad(file, `version ${JSON.stringify(m.version)} is not supported (this rnnlab reads version ${CHECKPOINT_VERSION})`);
-  if (typeof m.checksum !== 'string') bad(file, 'checksum: missing');
-  let digest: string;
-  try {
-    digest = manifestChecksum(m);
-  } catch (e) {
-    bad(file, `not a checkpoint: cannot digest its content (${(e as Error).message})`, e);
-  }
-  if (digest !== m.checksum) bad(file, 'checksum mismatch: the file was changed or corrupted after saving');
-  const config = checkConfig(file, m.model);
-  if (!Number.isSafeInteger(m.step) || (m.step as number) < 0) bad(file, `step: expected an integer >= 0, got ${JSON.stringify(m.step)}`);
-  if (!isObj(m.metrics) || !Object.values(m.metrics).every((v) => typeof v === 'number' && Number.isFinite(v))) bad(file, 'metrics: expected an object of finite numbers');
-  let rngState: number[] | null = null;
-  if (m.rng !== null) {
-    if (!Array.isArray(m.rng) || m.rng.length !== 5 || !m.rng.slice(0, 4).every((x) => Number.isSafeInteger(x) && x >= 0 && x < 2 ** 32) || !(m.rng[4] === null || (typeof m.rng[4] === 'number' && Number.isFinite(m.rng[4])))) {
-      bad(file, `rng: expected 4 uint32 words and a number or null, got ${JSON.stringify(m.rng).slice(0, 80)}`);
-    }
-    rngState = m.rng.map((x: number | null) => (x === null ? Number.NaN : x));
-  }
-  if (m.task !== undefined && (!isObj(m.task) || typeof m.task.kind !== 'string' || m.task.kind === '')) {
-    bad(file, `task: expected a task spec {kind: string, ...}, got ${JSON.stringify(m.task).slice(0, 80)}`);
-  }
-  const task = m.task === undefined ? null : (m.task as TaskSpec);
-  if (!isObj(m.files) || typeof m.files[WEIGHTS] !== 'string') bad(file, `files['${WEIGHTS}']: expected its sha256`);
-
   const wfile = join(dir, WEIGHTS);
-  const bytes = readChecked(wfile);
-  if (sha256(bytes) !== m.files[WEIGHTS]) bad(wfile, `sha256 mismatch with ${MANIFEST}: the weights file is truncated or corrupt`);
-  let tensors;
-  try {
-    tensors = decodeSafetensors(bytes).tensors;
-  } catch (e) {
-    bad(wfile, (e as Error).message, e);
-  }
-  let model: RNN | LSTM | GRU;
-  try {
-    model = buildModel(config);
-  } catch (e) {
-    bad(file, `model.options: ${(e as Error).message}`, e);
-  }
-  const expected = model.stateDict();
-  for (const [k, t] of Object.entries(expected)) {
-    const got = tensors[k];
-    const desc = `${config.kind}(${JSON.stringify(config.options)})`;
-    if (got === undefined) bad(wfile, `missing tensor '${k}' that ${desc} needs`);
-    if (got.shape.length !== t.shape.length || got.shape.some((d, i) => d !== t.shape[i])) {
-      bad(wfile, `tensor '${k}' has shape ${fmtShape(got.shape)}, but ${desc} expects ${fmtShape(t.shape)}`);
-    }
-    if (got.dtype !== t.dtype) bad(wfile, `tensor '${k}' is ${got.dtype}, but the config says dtype ${t.dtype}`);
-    for (let i = 0; i < got.data.length; i++) {
-      if (!Number.isFinite(got.data[i])) bad(wfile, `tensor '${k}' holds a non-finite value (${got.data[i]}) at flat index ${i}`);
-    }
-  }
-  const extra = Object.keys(tensors).filter((k) => !(k in expected));
-  if (extra.length) bad(wfile, `unexpected tensor(s) ${extra.map((k) => `'${k}'`).join(', ')} for ${config.kind}(${JSON.stringify(config.options)})`);
-  try {
-    model.loadStateDict(tensors);
-  } catch (e) {
-    bad(wfile, (e as Error).message, e);
-  }
-  const optimizerState = checkOptimizerState(file, m.optimizer, model);
-  return { model, config, optimizerState, rngState, step: m.step as number, metrics: { ...(m.metrics as Record<string, number>) }, task, path: dir };
+  return decodeCheckpoint(readChecked(file), () => readChecked(wfile), { manifest: file, weights: wfile, path: dir });
 }
-

@@ -7,43 +7,19 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GRU, LSTM, RNN } from '../layers/models.js';
 import { fsyncDir, writeFileAtomic } from './atomic.js';
-import { CheckpointError, encodeSafetensors } from './safetensors.js';
-import {
-  BEST, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST, MANIFEST, STEP_DIR, WEIGHTS, checkpointDirName, manifestChecksum, readLatest, sha256,
-  type CheckpointContents, type CheckpointManifest, type ModelConfig, type ModelKind, type SaveOptions,
-} from './checkpoint-format.js';
+import { encodeCheckpoint } from './checkpoint-codec.js';
+import { readLatest } from './checkpoint-load.js';
+import { CheckpointError } from './safetensors.js';
+import { BEST, LATEST, MANIFEST, STEP_DIR, WEIGHTS, checkpointDirName, type CheckpointContents, type SaveOptions } from './checkpoint-format.js';
 
 export { loadCheckpoint } from './checkpoint-load.js';
+export { modelConfig, encodeCheckpoint, decodeCheckpoint, type EncodedCheckpoint, type CheckpointNames } from './checkpoint-codec.js';
+export { encodeCheckpointArchive, decodeCheckpointArchive, ARCHIVE_EXTENSION, type CheckpointArchive } from './checkpoint-archive.js';
 export {
   CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointDirName, manifestChecksum,
   type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig, type ModelKind, type SaveOptions,
 } from './checkpoint-format.js';
-
-export function modelConfig(model: RNN | LSTM | GRU): ModelConfig {
-  const kind: ModelKind | null = model instanceof LSTM ? 'LSTM' : model instanceof GRU ? 'GRU' : model instanceof RNN ? 'RNN' : null;
-  if (kind === null) throw new TypeError(`model: expected an RNN, LSTM or GRU, got ${model === null ? 'null' : typeof model === 'object' ? (model as object).constructor?.name : typeof model}`);
-  const options: ModelConfig['options'] = {
-    inputSize: model.inputSize,
-    hiddenSize: model.hiddenSize,
-    numLayers: model.numLayers,
-    bias: model.hasBias,
-    batchFirst: model.batchFirst,
-    dtype: model.dtype,
-  };
-  if (model.outputSize !== null) options.outputSize = model.outputSize;
-  if (model instanceof RNN) options.nonlinearity = model.nonlinearity;
-  return { kind, options };
-}
-
-function checkFiniteMap(what: string, values: Iterable<number>): void {
-  let i = 0;
-  for (const v of values) {
-    if (!Number.isFinite(v)) throw new CheckpointError(`${what}: expected finite numbers, got ${v} at flat index ${i}; refusing to save`);
-    i++;
-  }
-}
 
 function listSteps(root: string): { name: string; step: number }[] {
   let names: string[];
@@ -78,54 +54,17 @@ function readBest(root: string): { checkpoint: string; metric: string; mode: str
  */
 export function saveCheckpoint(root: string, contents: CheckpointContents, options: SaveOptions = {}): string {
   if (typeof root !== 'string' || root === '') throw new TypeError(`root: expected a directory path, got ${JSON.stringify(root)}`);
-  if (contents === null || typeof contents !== 'object') throw new TypeError(`contents: expected {model, step, ...}, got ${String(contents)}`);
-  const { model, optimizer, rng, step } = contents;
-  const metrics = contents.metrics ?? {};
-  if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`contents.step: expected an integer >= 0, got ${String(step)}`);
-  const config = modelConfig(model);
+  // Every check of the contents, and the encoding, are shared with the browser lab (checkpoint-codec.ts).
+  const { manifest, manifestText, weights } = encodeCheckpoint(contents);
+  const { step, metrics } = manifest;
   const { keepLast, best, overwrite = false } = options;
   if (keepLast !== undefined && (!Number.isSafeInteger(keepLast) || keepLast < 1)) throw new RangeError(`options.keepLast: expected an integer >= 1, got ${String(keepLast)}`);
-  if (metrics === null || typeof metrics !== 'object') throw new TypeError(`contents.metrics: expected an object of numbers, got ${String(metrics)}`);
-  for (const [k, v] of Object.entries(metrics)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CheckpointError(`contents.metrics['${k}']: expected a finite number, got ${String(v)}; refusing to save`);
-  }
   if (best !== undefined) {
     if (best === null || typeof best !== 'object' || typeof best.metric !== 'string' || (best.mode !== 'min' && best.mode !== 'max')) {
       throw new TypeError(`options.best: expected {metric: string, mode: 'min' | 'max'}, got ${JSON.stringify(best)}`);
     }
     if (!(best.metric in metrics)) throw new RangeError(`options.best.metric: '${best.metric}' is not among contents.metrics (${Object.keys(metrics).join(', ') || 'none'})`);
   }
-
-  const sd = model.stateDict();
-  for (const [name, t] of Object.entries(sd)) checkFiniteMap(`model parameter '${name}'`, t.data);
-  const optState = optimizer ? optimizer.stateDict() : null;
-  if (optState) {
-    optState.state.forEach((entry, i) => {
-      for (const [k, b] of Object.entries(entry.buffers)) checkFiniteMap(`optimizer state[${i}].buffers.${k}`, b);
-    });
-    for (const [k, v] of Object.entries(optState.options)) checkFiniteMap(`optimizer option ${k}`, Array.isArray(v) ? v : typeof v === 'number' ? [v] : []);
-  }
-  const task = contents.task;
-  if (task !== undefined) {
-    if (task === null || typeof task !== 'object' || Array.isArray(task) || typeof task.kind !== 'string' || task.kind === '') {
-      throw new TypeError(`contents.task: expected a task spec {kind: string, ...}, got ${JSON.stringify(task)}`);
-    }
-  }
-  const rngState = rng ? rng.getState().map((x) => (Number.isNaN(x) ? null : x)) : null;
-
-  const weights = encodeSafetensors(sd, { format: 'pt' });
-  const manifest: CheckpointManifest = {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    model: config,
-    optimizer: optState,
-    rng: rngState,
-    step,
-    metrics: { ...metrics },
-    ...(task !== undefined ? { task: JSON.parse(JSON.stringify(task)) as typeof task } : {}),
-    files: { [WEIGHTS]: sha256(weights) },
-  };
-  manifest.checksum = manifestChecksum(manifest);
 
   const name = checkpointDirName(step);
   const target = join(root, name);
@@ -138,7 +77,7 @@ export function saveCheckpoint(root: string, contents: CheckpointContents, optio
   try {
     mkdirSync(tmp);
     writeFileAtomic(join(tmp, WEIGHTS), weights);
-    writeFileAtomic(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
+    writeFileAtomic(join(tmp, MANIFEST), manifestText);
     fsyncDir(tmp);
     if (existsSync(target)) {
       aside = `${tmp}-old`;

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { GradientFlowReport } from '../analysis/analyze.js';
 import type { CellKind } from '../analysis/counts.js';
-import { chartFrame } from './render.js';
+import { chartFrame } from './frame.js';
 
 /** Values at or below this (zeros, underflow) cannot sit on a log axis: they are left out. */
 export const LOG_FLOOR = 1e-300;

@@ -4,7 +4,7 @@
  * axis; non-finite and non-positive losses (skipped steps) are left out.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { chartFrame } from './render.js';
+import { chartFrame } from './frame.js';
 
 export interface LossPoint {
   step: number;

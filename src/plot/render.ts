@@ -1,31 +1,14 @@
 /**
  * Headless Vega-Lite rendering: Vega-Lite spec → Vega spec → SVG (Vega's string renderer, no DOM, no
- * canvas) → PNG (resvg, with the system fonts).
+ * canvas) → PNG (resvg, with the system fonts). Node only (resvg is native); the spec builders import
+ * their frame from frame.ts, so the browser lab uses them too.
  */
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
-/**
- * The frame every rnnlab chart shares: size, white background, left-aligned title and subtitle lines,
- * and the DejaVu Sans font that resvg finds on Debian. Chart files add their data, marks and encodings.
- */
-export function chartFrame(o: { width: number; height: number; title: string; subtitle: string[]; legend?: Record<string, unknown> }) {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: o.width,
-    height: o.height,
-    background: 'white',
-    padding: 10,
-    title: { text: o.title, subtitle: o.subtitle, anchor: 'start' as const, fontSize: 15, subtitleFontSize: 11 },
-    config: {
-      font: 'DejaVu Sans',
-      axis: { labelFontSize: 11, titleFontSize: 12, gridOpacity: 0.6 },
-      legend: { labelFontSize: 12, ...o.legend },
-    },
-  };
-}
+export { chartFrame } from './frame.js';
 
 export interface RenderOptions {
   /** PNG pixels per SVG unit (default 2, for a sharp image). */

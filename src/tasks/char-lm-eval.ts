@@ -19,7 +19,7 @@ import type { Recurrent, RecurrentState } from '../layers/recurrent.js';
 import { checkFiniteNumber, checkPositiveInt } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
-import type { CharLMTask } from './char-lm.js';
+import type { CharLMTask } from './char-lm-task.js';
 import { Vocabulary } from './vocab.js';
 
 export interface BitsPerCharOptions {

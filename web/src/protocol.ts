@@ -1,0 +1,68 @@
+/** The messages between the training page (train-view.ts) and the training worker (worker.ts). */
+import type { CellKind } from '../../src/analysis/counts.js';
+
+export type TaskChoice =
+  | { kind: 'adding'; seqLen: number }
+  | { kind: 'copy'; delay: number }
+  | { kind: 'char-lm'; corpus: 'moby-dick' | { text: string }; seqLen: number };
+
+export interface TrainConfig {
+  task: TaskChoice;
+  cell: CellKind;
+  hidden: number;
+  /** LSTM only; null: PyTorch's default. */
+  forgetBias: number | null;
+  lr: number;
+  batchSize: number;
+  /** Global gradient-norm clipping; null: none. */
+  clipNorm: number | null;
+  /** Held-out evaluation (and, for a character model, a sample) every this many steps. */
+  evalEvery: number;
+  seed: number;
+}
+
+/** What the page shows about the model being trained. */
+export interface SessionInfo {
+  /** e.g. 'LSTM, H = 32, 4 513 parameters'. */
+  model: string;
+  /** e.g. 'adding problem, T = 30'. */
+  task: string;
+  taskKind: string;
+  step: number;
+  baseline: number;
+  solvedBelow: number;
+  metricName: string;
+  /** Sampling is possible (a character model). */
+  canSample: boolean;
+  /** Training is possible (the task's data is available in the page). */
+  canTrain: boolean;
+  /** Why not, when canTrain is false. */
+  note: string | null;
+}
+
+export interface LossPointMsg {
+  step: number;
+  loss: number;
+  evalLoss?: number;
+}
+
+export type ToWorker =
+  /** A new model on a new task; then train up to `steps` steps. */
+  | { type: 'start'; config: TrainConfig; steps: number }
+  | { type: 'stop' }
+  /** Continue the current model up to step `until`. */
+  | { type: 'resume'; until: number; config: TrainConfig }
+  | { type: 'sample'; prime: string; temperature: number; length: number }
+  | { type: 'save' }
+  /** One .tar archive, or a checkpoint.json and a model.safetensors. */
+  | { type: 'load'; files: { name: string; bytes: ArrayBuffer }[]; config: TrainConfig };
+
+export type WorkerError = { type: 'error'; during: 'start' | 'train' | 'sample' | 'save' | 'load'; message: string };
+
+export type FromWorker =
+  | { type: 'ready'; info: SessionInfo; reason: 'start' | 'load'; fileName?: string }
+  | { type: 'progress'; points: LossPointMsg[]; step: number; stepsPerSecond: number; metric: number; evalMetric?: number }
+  | { type: 'stopped'; step: number; reason: 'stopped' | 'done' }
+  | { type: 'sample'; prime: string; text: string; auto: boolean }
+  | { type: 'checkpoint'; fileName: string; bytes: ArrayBuffer }
+  | WorkerError;
