@@ -8,7 +8,11 @@
 @inline
 export function expv(x: v128): v128 {
   x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.7));
-  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  // n = round(x / ln2) by the 1.5·2^23 trick: adding it leaves n in the low mantissa bits, so both the
+  // float n and the integer n come out with plain adds (cheaper than floor + a saturating convert).
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(t, magic);
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -18,7 +22,7 @@ export function expv(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const scale = i32x4.shl(i32x4.add(i32x4.sub(t, magic), i32x4.splat(127)), 23);
   return f32x4.mul(p, scale);
 }
 
