@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GRU, LSTM, RNN, Rng, Tensor, type Recurrent, type RecurrentOptions } from '../src/index.js';
 import { matmulNN, matmulNT, matmulTNAcc } from '../src/tensor/kernels.js';
-import { WasmArena, wasmArena } from '../src/tensor/wasm/arena.js';
+import { WasmArena, setWasmThreads, wasmArena } from '../src/tensor/wasm/arena.js';
 import { maxRelError } from './helpers/fixtures.js';
 
 const TOL = 2e-5;
@@ -96,9 +96,9 @@ test('the WebAssembly GEMM equals the reference matrix products, as stored, tran
   const ar = wasmArena()!;
   const rng = new Rng(11);
   for (const [M, N, K] of [[1, 1, 1], [4, 8, 3], [5, 9, 7], [13, 17, 300], [64, 33, 20], [70, 8, 513]]) {
-    const m = ar.mark();
+    const sc = ar.scope();
     const a = rand(rng, M * K), b = rand(rng, K * N), c0 = rand(rng, M * N);
-    const pa = ar.alloc(M * K), pb = ar.alloc(K * N), pbp = ar.alloc(WasmArena.packedSize(K, N)), pc = ar.alloc(M * N);
+    const pa = sc.alloc(M * K), pb = sc.alloc(K * N), pbp = sc.alloc(WasmArena.packedSize(K, N)), pc = sc.alloc(M * N);
     const check = (want: Float32Array, what: string): void => {
       const err = maxRelError(ar.f32(pc, M * N), want);
       assert.ok(err < 1e-5, `${what} ${M}x${N}x${K}: ${err}`);
@@ -128,6 +128,49 @@ test('the WebAssembly GEMM equals the reference matrix products, as stored, tran
     want.fill(0);
     matmulTNAcc(want, a, b, M, K, N);
     check(want, 'TN');
-    ar.release(m);
+    sc.close();
   }
+});
+
+test('on a private (not shared) memory, where caches are copied out and back, the backend still equals the reference', () => {
+  setWasmThreads(1, { sharedMemory: false });
+  try {
+    assert.equal(wasmArena()!.shared, false);
+    compare(LSTM, { inputSize: 5, hiddenSize: 7, numLayers: 2, outputSize: 3, seed: 1 }, 6, 3);
+    compare(GRU, { inputSize: 9, hiddenSize: 13, outputSize: 2, seed: 2 }, 5, 5);
+  } finally {
+    setWasmThreads(1);
+  }
+});
+
+test("a forward's cache stays in the arena until the model's next forward, which gives it back", () => {
+  setWasmThreads(1);
+  const ar = wasmArena()!;
+  assert.equal(ar.shared, true);
+  const model = new LSTM({ inputSize: 6, hiddenSize: 24, outputSize: 6, seed: 9 });
+  const x = new Tensor(rand(new Rng(1), 30 * 4 * 6), [30, 4, 6]);
+  const before = ar.usedBytes;
+  const { output } = model.forward(x);
+  const held = ar.usedBytes - before;
+  assert.ok(held >= 4 * 31 * 4 * 24 * 2, `the cache (h and c of every step at least) is held: ${held} bytes`);
+  model.backward(output);
+  assert.equal(ar.usedBytes - before, held, 'backward gives back all of its scratch');
+  for (let i = 0; i < 3; i++) model.forward(x);
+  assert.equal(ar.usedBytes - before, held, 'each forward gives back the previous cache');
+});
+
+test('arena scopes give back exactly what they took, and freed neighbours merge for a larger request', () => {
+  const ar = wasmArena()!;
+  const before = ar.usedBytes;
+  const a = ar.scope(), b = ar.scope();
+  const pa = a.alloc(1000), pb = b.alloc(1000);
+  assert.notEqual(pa, pb);
+  a.close();
+  b.close();
+  assert.equal(ar.usedBytes, before);
+  const c = ar.scope();
+  const pc = c.alloc(2000); // fits where the two merged blocks were
+  assert.ok(pc <= Math.max(pa, pb));
+  c.close();
+  assert.equal(ar.usedBytes, before);
 });

@@ -17,14 +17,14 @@ function rand(rng: Rng, n: number): Float32Array {
 function gemmOnce(M: number, N: number, K: number, aTrans: boolean, seed: number): Float32Array {
   const ar = wasmArena()!;
   const rng = new Rng(seed);
-  const m = ar.mark();
-  const pa = ar.alloc(M * K), pb = ar.alloc(K * N), pbp = ar.alloc(WasmArena.packedSize(K, N)), pc = ar.alloc(M * N);
+  const sc = ar.scope();
+  const pa = sc.alloc(M * K), pb = sc.alloc(K * N), pbp = sc.alloc(WasmArena.packedSize(K, N)), pc = sc.alloc(M * N);
   ar.f32(pa, M * K).set(rand(rng, M * K));
   ar.f32(pb, K * N).set(rand(rng, K * N));
   ar.kernel.packNN(pb, K, N, N, pbp);
   ar.gemm(M, N, K, pa, aTrans ? M : K, aTrans ? 1 : 0, pbp, pc, N, 0);
   const out = ar.f32(pc, M * N).slice();
-  ar.release(m);
+  sc.close();
   return out;
 }
 

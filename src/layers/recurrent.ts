@@ -152,6 +152,9 @@ export abstract class Recurrent extends Module {
     const h0 = this.readState('state.h', state.h, B, batched);
     const c0 = this.ops.hasCell ? this.readState('state.c', state.c, B, batched) : null;
     if (!this.ops.hasCell && state.c !== undefined) throw new RangeError(`state.c: only an LSTM has a cell state`);
+    // The previous forward's cache is about to be replaced: give back what it holds outside the JS heap.
+    for (const layer of this.cache?.layers ?? []) this.impl.release?.(layer);
+    this.cache = null;
     const layers: LayerCache[] = [];
     const hN = allocate(this.dtype, L * BH), cN = allocate(this.dtype, L * BH);
     let input = xs;

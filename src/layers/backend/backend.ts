@@ -47,6 +47,8 @@ export interface SequenceBackend {
   readonly name: 'reference' | 'wasm';
   /** Runs the layer from h0 (and c0) [B, H] over xs [T, B, D]. */
   layerForward(s: LayerShape, w: CellWeights, xs: FloatArray, h0: FloatArray, c0: FloatArray | null): LayerCache;
+  /** Gives back what a cache holds outside the JS heap (called when the model runs forward again). */
+  release?(cache: LayerCache): void;
   /** BPTT through the layer: adds the parameter gradients into g. */
   layerBackward(s: LayerShape, w: CellWeights, g: CellWeights, cache: LayerCache, d: LayerBackwardIn): LayerBackwardOut;
   /** y [M, Out] = x [M, In] Wᵀ + b. */

@@ -10,29 +10,41 @@
  *             dW_ih += dZᵀ X, dW_hh += dZᵀ H_prev, dX = dZ W_ih     three GEMMs over all T·B rows
  *
  * (GRU keeps the recurrent part U_t = h_{t-1} W_hhᵀ + b_hh apart, as its reset gate needs.) The weights
- * are packed once per call; all work happens in the arena's scratch memory, which is given back at the end.
+ * are packed once per call; the work happens in the arena's scratch memory, given back at the end of the
+ * call. What backward needs (x, h, c, the gates) stays in the arena on shared memory, owned by the cache
+ * until the model's next forward (or until the cache is garbage-collected); on a private memory, whose
+ * views die when it grows, it is copied out to ordinary arrays and back in.
  * The fused gate kernels are the equations of src/cells/*.ts written again on SIMD lanes with a float32
  * exp; test/wasm-backend.test.ts holds them to the TypeScript cells.
  */
 import type { FloatArray } from '../../tensor/tensor.js';
-import { WasmArena, wasmArena } from '../../tensor/wasm/arena.js';
-import type { SequenceBackend } from './backend.js';
+import { WasmArena, wasmArena, type ArenaScope } from '../../tensor/wasm/arena.js';
+import type { LayerCache, SequenceBackend } from './backend.js';
 
 const packed = WasmArena.packedSize;
+
+/** A cache whose arrays live in the arena: where, and the scope that frees them. */
+interface ArenaCache extends LayerCache {
+  wasm: { arena: WasmArena; scope: ArenaScope; x: number; hs: number; cs: number; aux: number };
+}
+
+// A cache dropped without release() (its model collected) gives its memory back here.
+const orphans = new FinalizationRegistry<ArenaScope>((scope) => scope.close());
 
 export const wasmBackend: SequenceBackend = {
   name: 'wasm',
 
   layerForward({ ops, D, H, T, B }, w, xs, h0, c0) {
     const ar = arena();
-    const m = ar.mark();
+    const sc = ar.scope();
+    // The cache's own scope outlives this call on shared memory; on a private one it is scratch.
+    const keep = ar.shared ? ar.scope() : sc;
     try {
       const G = ops.gates * H, A = ops.auxWidth(H), BH = B * H, TB = T * B, split = ops.splitRecurrent;
       const p = {
-        wih: ar.alloc(G * D), whh: ar.alloc(G * H), wihP: ar.alloc(packed(D, G)), whhP: ar.alloc(packed(H, G)),
-        x: ar.alloc(TB * D), z: ar.alloc(TB * G), u: split ? ar.alloc(B * G) : 0,
-        hs: ar.alloc((T + 1) * BH), cs: c0 ? ar.alloc((T + 1) * BH) : 0, aux: ar.alloc(TB * A),
-        bz: ar.alloc(G), bu: ar.alloc(G),
+        x: keep.alloc(TB * D), hs: keep.alloc((T + 1) * BH), cs: c0 ? keep.alloc((T + 1) * BH) : 0, aux: keep.alloc(TB * A),
+        wih: sc.alloc(G * D), whh: sc.alloc(G * H), wihP: sc.alloc(packed(D, G)), whhP: sc.alloc(packed(H, G)),
+        z: sc.alloc(TB * G), u: split ? sc.alloc(B * G) : 0, bz: sc.alloc(G), bu: sc.alloc(G),
       };
       const k = ar.kernel;
       ar.f32(p.wih, G * D).set(w.weightIh);
@@ -64,37 +76,53 @@ export const wasmBackend: SequenceBackend = {
         else if (ops.kind === 'gru') k.gruForward(z, p.u, hPrev, h, aux, B, H);
         else k.rnnForward(z, h, BH, relu);
       }
-      return {
-        xs, hs: ar.f32(p.hs, (T + 1) * BH).slice(), cs: c0 ? ar.f32(p.cs, (T + 1) * BH).slice() : null, aux: ar.f32(p.aux, TB * A).slice(),
+      const view = (ptr: number, n: number): Float32Array => ar.f32(ptr, n);
+      if (keep === sc) {
+        return { xs, hs: view(p.hs, (T + 1) * BH).slice(), cs: c0 ? view(p.cs, (T + 1) * BH).slice() : null, aux: view(p.aux, TB * A).slice() };
+      }
+      const cache: ArenaCache = {
+        xs: view(p.x, TB * D), hs: view(p.hs, (T + 1) * BH), cs: c0 ? view(p.cs, (T + 1) * BH) : null, aux: view(p.aux, TB * A),
+        wasm: { arena: ar, scope: keep, x: p.x, hs: p.hs, cs: p.cs, aux: p.aux },
       };
+      orphans.register(cache, keep, cache);
+      return cache;
+    } catch (e) {
+      keep.close();
+      throw e;
     } finally {
-      ar.release(m);
+      sc.close();
     }
+  },
+
+  release(cache) {
+    const c = cache as Partial<ArenaCache>;
+    if (!c.wasm) return;
+    orphans.unregister(cache);
+    c.wasm.scope.close();
   },
 
   layerBackward({ ops, D, H, T, B }, w, g, cache, { dAbove, dhN, dcN, keptDh, keptDc }) {
     const ar = arena();
-    const m = ar.mark();
+    const sc = ar.scope();
     try {
       const G = ops.gates * H, A = ops.auxWidth(H), BH = B * H, TB = T * B, split = ops.splitRecurrent;
       const hasCell = cache.cs !== null;
+      // The forward's arrays, where they already are, or copied in.
+      const own = (cache as Partial<ArenaCache>).wasm;
+      const c = own && own.arena === ar ? own : copyIn(ar, sc, cache, TB * D, (T + 1) * BH, TB * A);
       const p = {
-        wih: ar.alloc(G * D), whh: ar.alloc(G * H), wihP: ar.alloc(packed(G, D)), whhP: ar.alloc(packed(G, H)),
-        x: ar.alloc(TB * D), hs: ar.alloc((T + 1) * BH), cs: hasCell ? ar.alloc((T + 1) * BH) : 0, aux: ar.alloc(TB * A),
-        above: ar.alloc(TB * H), dz: ar.alloc(TB * G), du: split ? ar.alloc(TB * G) : 0,
-        dh: ar.alloc(BH), dhPrev: ar.alloc(BH), dc: ar.alloc(BH), dcPrev: ar.alloc(BH), dcTotal: keptDc ? ar.alloc(BH) : 0,
-        xP: ar.alloc(packed(TB, D)), hP: ar.alloc(packed(TB, H)),
-        dWih: ar.alloc(G * D), dWhh: ar.alloc(G * H), db: ar.alloc(G), dx: ar.alloc(TB * D),
+        wih: sc.alloc(G * D), whh: sc.alloc(G * H), wihP: sc.alloc(packed(G, D)), whhP: sc.alloc(packed(G, H)),
+        above: sc.alloc(TB * H), dz: sc.alloc(TB * G), du: split ? sc.alloc(TB * G) : 0,
+        dh: sc.alloc(BH), dhPrev: sc.alloc(BH), dc: sc.alloc(BH), dcPrev: sc.alloc(BH), dcTotal: keptDc ? sc.alloc(BH) : 0,
+        xP: sc.alloc(packed(TB, D)), hP: sc.alloc(packed(TB, H)),
+        dWih: sc.alloc(G * D), dWhh: sc.alloc(G * H), db: sc.alloc(G), dx: sc.alloc(TB * D),
       };
       const k = ar.kernel;
       ar.f32(p.wih, G * D).set(w.weightIh);
       ar.f32(p.whh, G * H).set(w.weightHh);
-      ar.f32(p.x, TB * D).set(cache.xs);
-      ar.f32(p.hs, (T + 1) * BH).set(cache.hs);
-      if (hasCell) ar.f32(p.cs, (T + 1) * BH).set(cache.cs!);
-      ar.f32(p.aux, TB * A).set(cache.aux);
       ar.f32(p.above, TB * H).set(dAbove);
       ar.f32(p.dh, BH).set(dhN);
+      ar.f32(p.dc, BH).fill(0);
       if (dcN) ar.f32(p.dc, BH).set(dcN);
       k.packNN(p.wih, G, D, D, p.wihP); // B = W_ih [G·H, D] as stored
       k.packNN(p.whh, G, H, H, p.whhP);
@@ -102,10 +130,10 @@ export const wasmBackend: SequenceBackend = {
       const dU = split ? p.du : p.dz;
       let dh = p.dh, dhPrev = p.dhPrev, dc = p.dc, dcPrev = p.dcPrev;
       for (let t = T - 1; t >= 0; t--) {
-        const above = p.above + 4 * t * BH, hPrev = p.hs + 4 * t * BH, aux = p.aux + 4 * t * B * A;
+        const above = p.above + 4 * t * BH, hPrev = c.hs + 4 * t * BH, aux = c.aux + 4 * t * B * A;
         const dz = p.dz + 4 * t * B * G, du = dU + 4 * t * B * G;
         // Each kernel first makes dh the whole dL/dh_t: from above at t plus from step t+1.
-        if (ops.kind === 'lstm') k.lstmBackward(dh, above, dc, p.cs + 4 * t * BH, aux, dz, dcPrev, dhPrev, p.dcTotal, B, H);
+        if (ops.kind === 'lstm') k.lstmBackward(dh, above, dc, c.cs + 4 * t * BH, aux, dz, dcPrev, dhPrev, p.dcTotal, B, H);
         else if (ops.kind === 'gru') k.gruBackward(dh, above, hPrev, aux, dz, du, dhPrev, B, H);
         else k.rnnBackward(dh, above, hPrev + 4 * BH, dz, dhPrev, BH, relu);
         keptDh?.set(ar.f32(dh, BH), t * BH);
@@ -114,9 +142,9 @@ export const wasmBackend: SequenceBackend = {
         [dh, dhPrev, dc, dcPrev] = [dhPrev, dh, dcPrev, dc];
       }
       // The weight gradients of all steps at once: dW_ih = dZᵀ X, dW_hh = dUᵀ H_prev (dU = dZ unless split).
-      k.packNN(p.x, TB, D, D, p.xP);
+      k.packNN(c.x, TB, D, D, p.xP);
       ar.gemm(G, D, TB, p.dz, G, 1, p.xP, p.dWih, D, 0);
-      k.packNN(p.hs, TB, H, H, p.hP);
+      k.packNN(c.hs, TB, H, H, p.hP);
       ar.gemm(G, H, TB, dU, G, 1, p.hP, p.dWhh, H, 0);
       addInto(g.weightIh, ar.f32(p.dWih, G * D));
       addInto(g.weightHh, ar.f32(p.dWhh, G * H));
@@ -134,15 +162,15 @@ export const wasmBackend: SequenceBackend = {
       ar.gemm(TB, D, G, p.dz, G, 0, p.wihP, p.dx, D, 0);
       return { dxs: ar.f32(p.dx, TB * D).slice(), dh0: ar.f32(dh, BH).slice(), dc0: hasCell ? ar.f32(dc, BH).slice() : null };
     } finally {
-      ar.release(m);
+      sc.close();
     }
   },
 
   linearForward(y, x, W, b, M, In, Out) {
     const ar = arena();
-    const m = ar.mark();
+    const sc = ar.scope();
     try {
-      const pW = ar.alloc(Out * In), pWp = ar.alloc(packed(In, Out)), px = ar.alloc(M * In), py = ar.alloc(M * Out), pb = ar.alloc(Out);
+      const pW = sc.alloc(Out * In), pWp = sc.alloc(packed(In, Out)), px = sc.alloc(M * In), py = sc.alloc(M * Out), pb = sc.alloc(Out);
       ar.f32(pW, Out * In).set(W);
       ar.f32(px, M * In).set(x);
       ar.f32(pb, Out).set(b);
@@ -151,17 +179,17 @@ export const wasmBackend: SequenceBackend = {
       ar.kernel.addRows(py, pb, M, Out);
       y.set(ar.f32(py, M * Out));
     } finally {
-      ar.release(m);
+      sc.close();
     }
   },
 
   linearBackward(dy, x, W, dW, db, dx, M, In, Out) {
     const ar = arena();
-    const m = ar.mark();
+    const sc = ar.scope();
     try {
       const p = {
-        W: ar.alloc(Out * In), Wp: ar.alloc(packed(Out, In)), x: ar.alloc(M * In), xP: ar.alloc(packed(M, In)),
-        dy: ar.alloc(M * Out), dW: ar.alloc(Out * In), db: ar.alloc(Out), dx: ar.alloc(M * In),
+        W: sc.alloc(Out * In), Wp: sc.alloc(packed(Out, In)), x: sc.alloc(M * In), xP: sc.alloc(packed(M, In)),
+        dy: sc.alloc(M * Out), dW: sc.alloc(Out * In), db: sc.alloc(Out), dx: sc.alloc(M * In),
       };
       const k = ar.kernel;
       ar.f32(p.W, Out * In).set(W);
@@ -177,7 +205,7 @@ export const wasmBackend: SequenceBackend = {
       ar.gemm(M, In, Out, p.dy, Out, 0, p.Wp, p.dx, In, 0);
       dx.set(ar.f32(p.dx, M * In));
     } finally {
-      ar.release(m);
+      sc.close();
     }
   },
 };
@@ -186,6 +214,16 @@ function arena(): WasmArena {
   const ar = wasmArena();
   if (!ar) throw new Error('internal: the wasm backend was chosen but WebAssembly SIMD is not available');
   return ar;
+}
+
+/** A cache held in ordinary arrays (or another arena), copied into scratch. */
+function copyIn(ar: WasmArena, sc: ArenaScope, cache: LayerCache, nx: number, nh: number, na: number): { x: number; hs: number; cs: number; aux: number } {
+  const c = { x: sc.alloc(nx), hs: sc.alloc(nh), cs: cache.cs ? sc.alloc(nh) : 0, aux: sc.alloc(na) };
+  ar.f32(c.x, nx).set(cache.xs);
+  ar.f32(c.hs, nh).set(cache.hs);
+  if (cache.cs) ar.f32(c.cs, nh).set(cache.cs);
+  ar.f32(c.aux, na).set(cache.aux);
+  return c;
 }
 
 function addInto(acc: FloatArray, a: Float32Array): void {

@@ -30,17 +30,73 @@ export interface GemmExports {
 const PAGE = 65536;
 const ALIGN = 64;
 
+export interface ArenaScope {
+  /** Room for `floats` float32 values, 64-byte aligned; returns its byte offset. */
+  alloc(floats: number): number;
+  /** Gives back everything this scope allocated. */
+  close(): void;
+}
+
+/** Free byte ranges of the memory, sorted by address, neighbours merged: first fit. */
+class FreeList {
+  private readonly ranges: { ptr: number; bytes: number }[] = [];
+
+  add(ptr: number, bytes: number): void {
+    if (bytes > 0) this.release(ptr, bytes);
+  }
+
+  /** The start of `bytes` free bytes, now taken, or −1. */
+  take(bytes: number): number {
+    for (let i = 0; i < this.ranges.length; i++) {
+      const r = this.ranges[i];
+      if (r.bytes < bytes) continue;
+      const ptr = r.ptr;
+      r.ptr += bytes;
+      r.bytes -= bytes;
+      if (r.bytes === 0) this.ranges.splice(i, 1);
+      return ptr;
+    }
+    return -1;
+  }
+
+  release(ptr: number, bytes: number): void {
+    let i = 0;
+    while (i < this.ranges.length && this.ranges[i].ptr < ptr) i++;
+    this.ranges.splice(i, 0, { ptr, bytes });
+    const next = this.ranges[i + 1];
+    if (next && ptr + bytes === next.ptr) {
+      this.ranges[i].bytes += next.bytes;
+      this.ranges.splice(i + 1, 1);
+    }
+    const prev = this.ranges[i - 1];
+    if (prev && prev.ptr + prev.bytes === ptr) {
+      prev.bytes += this.ranges[i].bytes;
+      this.ranges.splice(i, 1);
+    }
+  }
+
+  total(): number {
+    return this.ranges.reduce((n, r) => n + r.bytes, 0);
+  }
+}
+
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
   readonly kernel: GemmExports;
-  private top: number;
+  readonly shared: boolean;
+  private readonly free = new FreeList();
   private view: Float32Array;
   private readonly pool: GemmPool | null = null;
   private readonly work: number;
 
-  /** threads > 1: the shared-memory build, with threads − 1 helper workers for large GEMMs. */
-  constructor(threads = 1) {
-    const shared = threads > 1;
+  /**
+   * shared: the shared-memory build (needed for threads > 1, which adds threads − 1 helper workers for
+   * large GEMMs). On shared memory, views stay valid when the memory grows, so caches can stay here
+   * between a forward and its backward (`shared` tells the backend whether they may).
+   */
+  constructor(threads = 1, shared = threads > 1) {
+    if (threads > 1 && !shared) throw new Error('internal: worker threads need shared memory');
+    this.shared = shared;
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared });
     const module = new WebAssembly.Module(decodeBase64(shared ? GEMM_WASM_SHARED : GEMM_WASM));
     const instance = new WebAssembly.Instance(module, {
@@ -57,16 +113,16 @@ export class WasmArena {
     const workBytes = align((this.kernel.WORK_FLOATS.value as number) * 4);
     this.work = align(this.kernel.heapBase());
     let base = this.work + workBytes;
-    if (shared) {
+    if (threads > 1) {
       const control = base;
       const pieces = threads * PIECES_PER_THREAD;
       base = align(control + controlInts(threads) * 4);
       this.pool = new GemmPool(this.kernel, module, this.memory, control, threads - 1, base, workBytes);
       base += pieces * workBytes;
     }
-    this.top = base;
     const need = Math.ceil(base / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (need > 0) this.memory.grow(need);
+    this.free.add(base, this.memory.buffer.byteLength - base);
     this.view = new Float32Array(this.memory.buffer);
   }
 
@@ -89,16 +145,40 @@ export class WasmArena {
   }
 
   /**
-   * Reserves room for `floats` float32 values; returns the byte offset. Growing the memory detaches
-   * earlier views, so callers allocate everything first and take views (f32) after.
+   * A set of allocations freed together by close(): scratch for one call, or (on shared memory) a
+   * forward's cache kept until its model runs forward again. Growing a private memory detaches earlier
+   * views, so callers allocate everything first and take views (f32) after.
    */
-  alloc(floats: number): number {
-    const ptr = this.top;
-    this.top = align(ptr + floats * 4);
-    const need = Math.ceil(this.top / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (need > 0) {
-      this.memory.grow(need);
+  scope(): ArenaScope {
+    const blocks: [number, number][] = [];
+    return {
+      alloc: (floats: number): number => {
+        const bytes = align(Math.max(1, floats) * 4);
+        const ptr = this.allocBytes(bytes);
+        blocks.push([ptr, bytes]);
+        return ptr;
+      },
+      close: (): void => {
+        for (const [ptr, bytes] of blocks.splice(0)) this.free.release(ptr, bytes);
+      },
+    };
+  }
+
+  /** Bytes of memory in use by scopes now (for tests: everything is given back). */
+  get usedBytes(): number {
+    return this.memory.buffer.byteLength - this.free.total();
+  }
+
+  private allocBytes(bytes: number): number {
+    let ptr = this.free.take(bytes);
+    if (ptr < 0) {
+      // Grow by at least what is missing, and by half again, so a growing model does not grow page by page.
+      const size = this.memory.buffer.byteLength;
+      const pages = Math.max(Math.ceil(bytes / PAGE), Math.ceil(size / PAGE / 2));
+      this.memory.grow(pages);
+      this.free.release(size, pages * PAGE);
       this.view = new Float32Array(this.memory.buffer);
+      ptr = this.free.take(bytes);
     }
     return ptr;
   }
@@ -106,15 +186,6 @@ export class WasmArena {
   /** A float32 view of `floats` values at byte offset ptr. */
   f32(ptr: number, floats: number): Float32Array {
     return this.view.subarray(ptr >> 2, (ptr >> 2) + floats);
-  }
-
-  /** Frees everything allocated since `mark()` returned m. */
-  release(m: number): void {
-    this.top = m;
-  }
-
-  mark(): number {
-    return this.top;
   }
 
   /** Floats a B operand [K, N] takes once packed into 8-column panels. */
@@ -130,16 +201,22 @@ function align(n: number): number {
 let arena: WasmArena | null | undefined;
 let failure = '';
 let wantedThreads: number | null = null;
+let wantShared = true;
 
 /**
  * How many threads the fast backend's large GEMMs use (default: the RNNLAB_THREADS environment variable,
  * else the machine's cores, at most 4; always 1 outside Node). Takes effect for work started after it.
+ * `sharedMemory: false` runs on a private memory (as a page without cross-origin isolation does).
  */
-export function setWasmThreads(threads: number): void {
+export function setWasmThreads(threads: number, options: { sharedMemory?: boolean } = {}): void {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new RangeError(`threads: expected an integer from 1 to 64, got ${String(threads)}`);
   }
+  if (options.sharedMemory === false && threads > 1) {
+    throw new RangeError(`options.sharedMemory: false allows threads 1 only, got threads ${threads}`);
+  }
   wantedThreads = threads;
+  wantShared = options.sharedMemory ?? true;
   arena = undefined;
 }
 
@@ -160,19 +237,20 @@ function defaultThreads(): number {
 export function wasmArena(): WasmArena | null {
   if (arena === undefined) {
     const threads = wantedThreads ?? defaultThreads();
-    try {
-      arena = new WasmArena(threads);
-    } catch (e) {
-      // No shared memory or no worker threads: one thread still runs everything.
+    // Shared memory where there is some (keeps caches in place, and allows threads); else a private one.
+    const attempts: [number, boolean][] = wantShared ? [[threads, true], [1, true], [1, false]] : [[1, false]];
+    for (const [t, shared] of attempts) {
       try {
-        arena = threads > 1 ? new WasmArena(1) : null;
-      } catch {
+        arena = new WasmArena(t, shared);
+        failure = '';
+        break;
+      } catch (e) {
         arena = null;
+        failure = e instanceof Error ? e.message : String(e);
       }
-      failure = arena ? '' : e instanceof Error ? e.message : String(e);
     }
   }
-  return arena;
+  return arena ?? null;
 }
 
 /** Why wasmArena() is null ('' when it is not). */
