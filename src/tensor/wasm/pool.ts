@@ -92,7 +92,8 @@ export class GemmPool {
   gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, acc: number): void {
     const n = this.pieces;
     const panels = Math.ceil(N / 8);
-    const byColumns = panels >= n;
+    // A transposed A is repacked by every piece that reads it, so its pieces split A's rows, not B's columns.
+    const byColumns = aTrans ? M < 4 * n && panels >= n : panels >= n;
     if (this.broken || Atomics.load(this.c, STARTED) === 0 || M * N * K < PARALLEL_MIN_MACS || (!byColumns && M < 4 * n)) {
       this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc, this.work);
       return;
