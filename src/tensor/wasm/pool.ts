@@ -92,8 +92,10 @@ export class GemmPool {
   gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, acc: number): void {
     const n = this.pieces;
     const panels = Math.ceil(N / 8);
-    // A transposed A is repacked by every piece that reads it, so its pieces split A's rows, not B's columns.
-    const byColumns = aTrans ? M < 4 * n && panels >= n : panels >= n;
+    // Split the larger side: a piece reads all of the operand it does not split, so splitting the
+    // columns of a tall product would read its big A once per piece (and a transposed A is even repacked
+    // by every piece). Rows when they outnumber the columns and there are enough of them.
+    const byColumns = panels >= n && (M < N || M < 4 * n);
     if (this.broken || Atomics.load(this.c, STARTED) === 0 || M * N * K < PARALLEL_MIN_MACS || (!byColumns && M < 4 * n)) {
       this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc, this.work);
       return;
