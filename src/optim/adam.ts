@@ -65,6 +65,18 @@ export class Adam extends Optimizer<Resolved> {
     const stepSize = lr / (1 - b1 ** t);
     const bc2Sqrt = Math.sqrt(1 - b2 ** t);
     const decay = 1 - lr * wd;
+    if (wd === 0 && !vmax && !maximize) {
+      // The common case, without the branches: this loop runs over every parameter at every step.
+      const c1 = 1 - b1, c2 = 1 - b2;
+      for (let j = 0; j < p.length; j++) {
+        const d = g[j];
+        m[j] = b1 * m[j] + c1 * d;
+        v[j] = b2 * v[j] + c2 * d * d;
+        // Read back: the moments are stored in the parameter's dtype, and the general loop uses them so.
+        p[j] -= (stepSize * m[j]) / (Math.sqrt(v[j]) / bc2Sqrt + eps);
+      }
+      return;
+    }
     for (let j = 0; j < p.length; j++) {
       let d = maximize ? -g[j] : g[j];
       if (wd !== 0) {
