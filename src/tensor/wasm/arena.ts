@@ -132,6 +132,11 @@ export class WasmArena {
     else this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc, this.work);
   }
 
+  /** Stops the helper threads (the arena still works, on one thread). */
+  close(): void {
+    void this.pool?.close();
+  }
+
   /** Threads that GEMMs run on now (helpers count once they have started). */
   get threads(): number {
     return this.pool ? this.pool.threads : 1;
@@ -217,6 +222,7 @@ export function setWasmThreads(threads: number, options: { sharedMemory?: boolea
   }
   wantedThreads = threads;
   wantShared = options.sharedMemory ?? true;
+  arena?.close(); // caches still held in its memory stay readable: backward copies them from there
   arena = undefined;
 }
 

@@ -56,7 +56,7 @@ export class GemmPool {
   private readonly c: Int32Array;
   private readonly workers: WorkerLike[] = [];
   private readonly pieces: number;
-  private broken = false;
+  private stopped = false; // a helper died, or close() was called: GEMMs stay on the calling thread
 
   /**
    * `base` is the control block (controlInts(helpers + 1) int32s) and `work` the pieces' gemm scratch
@@ -81,7 +81,7 @@ export class GemmPool {
     for (let i = 0; i < helpers; i++) {
       const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, base, ints } }) as unknown as WorkerLike;
       w.on('error', () => {
-        this.broken = true;
+        this.stopped = true;
       });
       w.unref(); // an idle helper never keeps the process alive
       this.workers.push(w);
@@ -96,7 +96,7 @@ export class GemmPool {
     // columns of a tall product would read its big A once per piece (and a transposed A is even repacked
     // by every piece). Rows when they outnumber the columns and there are enough of them.
     const byColumns = panels >= n && (M < N || M < 4 * n);
-    if (this.broken || Atomics.load(this.c, STARTED) === 0 || M * N * K < PARALLEL_MIN_MACS || (!byColumns && M < 4 * n)) {
+    if (this.stopped || Atomics.load(this.c, STARTED) === 0 || M * N * K < PARALLEL_MIN_MACS || (!byColumns && M < 4 * n)) {
       this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc, this.work);
       return;
     }
@@ -124,22 +124,25 @@ export class GemmPool {
       this.kernel.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
       Atomics.add(c, FINISHED, 1);
     }
-    // Only pieces a helper has already taken are left: wait for those.
+    // Only pieces a helper has already taken are left: wait for those. A helper that died (its error
+    // event cannot arrive while this loop holds the thread) would leave us here: give up after a minute.
     let spins = 0;
+    const started = Date.now();
     while (Atomics.load(c, FINISHED) < n) {
       if (++spins > 1_000_000) {
-        if (this.broken) throw new Error('internal: a GEMM worker thread died');
         spins = 0;
+        if (Date.now() - started > 60_000) throw new Error('internal: a GEMM worker thread stopped answering');
       }
     }
   }
 
   /** Threads that take GEMM pieces now (helpers count once started). */
   get threads(): number {
-    return this.broken ? 1 : 1 + Atomics.load(this.c, STARTED);
+    return this.stopped ? 1 : 1 + Atomics.load(this.c, STARTED);
   }
 
   async close(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
