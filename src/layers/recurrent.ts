@@ -11,6 +11,10 @@
  * backward. Backward (BPTT) runs the layers top to bottom and, inside each, time from T−1 down to 0:
  *   dL/dh_t = (gradient from the output or the layer above at t) + (what step t+1 sent back to h_t)
  * Parameter gradients add up over steps, and over calls until zeroGrad() (truncated BPTT).
+ *
+ * The per-layer loops themselves live in a backend (./backend/): the reference one, step by step in
+ * plain TypeScript, or the fast float32 one in WebAssembly (docs/performance.md); this class validates,
+ * converts layouts and chains the layers and the head.
  */
 import type { CellOps, CellWeights } from '../cells/ops.js';
 import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
