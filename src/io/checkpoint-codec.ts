@@ -15,7 +15,7 @@ import { fmtShape } from '../tensor/check.js';
 import type { TaskSpec } from '../tasks/task.js';
 import { CheckpointError, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST, WEIGHTS, manifestChecksum, sha256,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST, WEIGHTS, bad, manifestChecksum, sha256,
   type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig, type ModelKind,
 } from './checkpoint-format.js';
 
@@ -93,10 +93,6 @@ export function encodeCheckpoint(contents: CheckpointContents): EncodedCheckpoin
   };
   manifest.checksum = manifestChecksum(manifest);
   return { manifest, manifestText: `${JSON.stringify(manifest, null, 1)}\n`, weights };
-}
-
-function bad(path: string, msg: string, cause?: unknown): never {
-  throw new CheckpointError(`${path}: ${msg}`, cause === undefined ? undefined : { cause });
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

@@ -8,13 +8,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ARCHIVE_EXTENSION, decodeCheckpointArchive } from './checkpoint-archive.js';
 import { decodeCheckpoint } from './checkpoint-codec.js';
-import { LATEST, MANIFEST, STEP_DIR, WEIGHTS, type LoadedCheckpoint } from './checkpoint-format.js';
+import { LATEST, MANIFEST, STEP_DIR, WEIGHTS, bad, type LoadedCheckpoint } from './checkpoint-format.js';
 import { CheckpointError } from './safetensors.js';
 import { looksLikeTar } from './tar.js';
-
-function bad(path: string, msg: string, cause?: unknown): never {
-  throw new CheckpointError(`${path}: ${msg}`, cause === undefined ? undefined : { cause });
-}
 
 function readChecked(path: string): Uint8Array {
   try {
