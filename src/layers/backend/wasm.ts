@@ -43,17 +43,13 @@ export const wasmBackend: SequenceBackend = {
       const G = ops.gates * H, A = ops.auxWidth(H), BH = B * H, TB = T * B, split = ops.splitRecurrent;
       const p = {
         x: keep.alloc(TB * D), hs: keep.alloc((T + 1) * BH), cs: c0 ? keep.alloc((T + 1) * BH) : 0, aux: keep.alloc(TB * A),
-        wih: sc.alloc(G * D), whh: sc.alloc(G * H), wihP: sc.alloc(packed(D, G)), whhP: sc.alloc(packed(H, G)),
+        wihP: packWeight(ar, sc, w.weightIh, G, D, true), whhP: packWeight(ar, sc, w.weightHh, G, H, true),
         z: sc.alloc(TB * G), u: split ? sc.alloc(B * G) : 0, bz: sc.alloc(G), bu: sc.alloc(G),
       };
       const k = ar.kernel;
-      ar.f32(p.wih, G * D).set(w.weightIh);
-      ar.f32(p.whh, G * H).set(w.weightHh);
       ar.f32(p.x, TB * D).set(xs);
       ar.f32(p.hs, BH).set(h0);
       if (c0) ar.f32(p.cs, BH).set(c0);
-      k.packNT(p.wih, D, G, D, p.wihP); // B[d, g] = W_ih[g, d]
-      k.packNT(p.whh, H, G, H, p.whhP);
       ar.gemm(TB, G, D, p.x, D, 0, p.wihP, p.z, G, 0);
       // The biases that join Z for all steps at once: b_ih, and b_hh too unless it stays in U (GRU).
       const hasBias = w.biasIh !== null && w.biasHh !== null;
@@ -111,21 +107,14 @@ export const wasmBackend: SequenceBackend = {
       const own = (cache as Partial<ArenaCache>).wasm;
       const c = own && own.arena === ar ? own : copyIn(ar, sc, cache, TB * D, (T + 1) * BH, TB * A);
       const p = {
-        wih: sc.alloc(G * D), whh: sc.alloc(G * H), wihP: sc.alloc(packed(G, D)), whhP: sc.alloc(packed(G, H)),
-        above: sc.alloc(TB * H), dz: sc.alloc(TB * G), du: split ? sc.alloc(TB * G) : 0,
-        dh: sc.alloc(BH), dhPrev: sc.alloc(BH), dc: sc.alloc(BH), dcPrev: sc.alloc(BH), dcTotal: keptDc ? sc.alloc(BH) : 0,
-        xP: sc.alloc(packed(TB, D)), hP: sc.alloc(packed(TB, H)),
-        dWih: sc.alloc(G * D), dWhh: sc.alloc(G * H), db: sc.alloc(G), dx: sc.alloc(TB * D),
+        wihP: packWeight(ar, sc, w.weightIh, G, D, false), whhP: packWeight(ar, sc, w.weightHh, G, H, false),
+        above: toArena(ar, sc, dAbove), dz: sc.alloc(TB * G), du: split ? sc.alloc(TB * G) : 0,
+        dh: toArena(ar, sc, dhN), dhPrev: sc.alloc(BH), dc: sc.alloc(BH), dcPrev: sc.alloc(BH), dcTotal: keptDc ? sc.alloc(BH) : 0,
+        dx: sc.alloc(TB * D),
       };
       const k = ar.kernel;
-      ar.f32(p.wih, G * D).set(w.weightIh);
-      ar.f32(p.whh, G * H).set(w.weightHh);
-      ar.f32(p.above, TB * H).set(dAbove);
-      ar.f32(p.dh, BH).set(dhN);
       ar.f32(p.dc, BH).fill(0);
       if (dcN) ar.f32(p.dc, BH).set(dcN);
-      k.packNN(p.wih, G, D, D, p.wihP); // B = W_ih [G·H, D] as stored
-      k.packNN(p.whh, G, H, H, p.whhP);
       const relu = ops.nonlinearity === 'relu' ? 1 : 0;
       const dU = split ? p.du : p.dz;
       let dh = p.dh, dhPrev = p.dhPrev, dc = p.dc, dcPrev = p.dcPrev;
@@ -141,24 +130,10 @@ export const wasmBackend: SequenceBackend = {
         ar.gemm(B, H, G, du, G, 0, p.whhP, dhPrev, H, 1); // dh_{t-1} += dU_t W_hh
         [dh, dhPrev, dc, dcPrev] = [dhPrev, dh, dcPrev, dc];
       }
-      // The weight gradients of all steps at once: dW_ih = dZᵀ X, dW_hh = dUᵀ H_prev (dU = dZ unless split).
-      k.packNN(c.x, TB, D, D, p.xP);
-      ar.gemm(G, D, TB, p.dz, G, 1, p.xP, p.dWih, D, 0);
-      k.packNN(c.hs, TB, H, H, p.hP);
-      ar.gemm(G, H, TB, dU, G, 1, p.hP, p.dWhh, H, 0);
-      addInto(g.weightIh, ar.f32(p.dWih, G * D));
-      addInto(g.weightHh, ar.f32(p.dWhh, G * H));
-      if (g.biasIh && g.biasHh) {
-        const db = ar.f32(p.db, G);
-        db.fill(0);
-        k.sumRowsAcc(p.db, p.dz, TB, G, G);
-        addInto(g.biasIh, db);
-        if (split) {
-          db.fill(0);
-          k.sumRowsAcc(p.db, p.du, TB, G, G);
-        }
-        addInto(g.biasHh, db);
-      }
+      // The weight gradients of all steps at once: dW_ih = dZᵀ X, dW_hh = dUᵀ H_prev (dU = dZ unless split),
+      // and the biases' Σ dZ, Σ dU (one sum for both when they are the same).
+      addLinearGrads(ar, sc, p.dz, c.x, TB, D, G, g.weightIh, [g.biasIh, split ? null : g.biasHh]);
+      addLinearGrads(ar, sc, dU, c.hs, TB, H, G, g.weightHh, [split ? g.biasHh : null]);
       ar.gemm(TB, D, G, p.dz, G, 0, p.wihP, p.dx, D, 0);
       return { dxs: ar.f32(p.dx, TB * D).slice(), dh0: ar.f32(dh, BH).slice(), dc0: hasCell ? ar.f32(dc, BH).slice() : null };
     } finally {
@@ -170,11 +145,7 @@ export const wasmBackend: SequenceBackend = {
     const ar = arena();
     const sc = ar.scope();
     try {
-      const pW = sc.alloc(Out * In), pWp = sc.alloc(packed(In, Out)), px = sc.alloc(M * In), py = sc.alloc(M * Out), pb = sc.alloc(Out);
-      ar.f32(pW, Out * In).set(W);
-      ar.f32(px, M * In).set(x);
-      ar.f32(pb, Out).set(b);
-      ar.kernel.packNT(pW, In, Out, In, pWp);
+      const pWp = packWeight(ar, sc, W, Out, In, true), px = toArena(ar, sc, x), py = sc.alloc(M * Out), pb = toArena(ar, sc, b);
       ar.gemm(M, Out, In, px, In, 0, pWp, py, Out, 0);
       ar.kernel.addRows(py, pb, M, Out);
       y.set(ar.f32(py, M * Out));
@@ -187,23 +158,11 @@ export const wasmBackend: SequenceBackend = {
     const ar = arena();
     const sc = ar.scope();
     try {
-      const p = {
-        W: sc.alloc(Out * In), Wp: sc.alloc(packed(Out, In)), x: sc.alloc(M * In), xP: sc.alloc(packed(M, In)),
-        dy: sc.alloc(M * Out), dW: sc.alloc(Out * In), db: sc.alloc(Out), dx: sc.alloc(M * In),
-      };
-      const k = ar.kernel;
-      ar.f32(p.W, Out * In).set(W);
-      ar.f32(p.x, M * In).set(x);
-      ar.f32(p.dy, M * Out).set(dy);
-      k.packNN(p.x, M, In, In, p.xP);
-      ar.gemm(Out, In, M, p.dy, Out, 1, p.xP, p.dW, In, 0);
-      addInto(dW, ar.f32(p.dW, Out * In));
-      ar.f32(p.db, Out).fill(0);
-      k.sumRowsAcc(p.db, p.dy, M, Out, Out);
-      addInto(db, ar.f32(p.db, Out));
-      k.packNN(p.W, Out, In, In, p.Wp);
-      ar.gemm(M, In, Out, p.dy, Out, 0, p.Wp, p.dx, In, 0);
-      dx.set(ar.f32(p.dx, M * In));
+      const pdy = toArena(ar, sc, dy), px = toArena(ar, sc, x);
+      addLinearGrads(ar, sc, pdy, px, M, In, Out, dW, [db]);
+      const pWp = packWeight(ar, sc, W, Out, In, false), pdx = sc.alloc(M * In);
+      ar.gemm(M, In, Out, pdy, Out, 0, pWp, pdx, In, 0);
+      dx.set(ar.f32(pdx, M * In));
     } finally {
       sc.close();
     }
@@ -214,6 +173,45 @@ function arena(): WasmArena {
   const ar = wasmArena();
   if (!ar) throw new Error('internal: the wasm backend was chosen but WebAssembly SIMD is not available');
   return ar;
+}
+
+/** A copy of a (JS-heap) array in the arena; returns where. */
+function toArena(ar: WasmArena, sc: ArenaScope, a: FloatArray): number {
+  const ptr = sc.alloc(a.length);
+  ar.f32(ptr, a.length).set(a);
+  return ptr;
+}
+
+/**
+ * A weight W [rows, cols] (PyTorch's [out, in]) copied in and packed as a GEMM's B operand: transposed
+ * for y = x Wᵀ, as stored for dx = dy W. Returns the packed operand.
+ */
+function packWeight(ar: WasmArena, sc: ArenaScope, W: FloatArray, rows: number, cols: number, transposed: boolean): number {
+  const raw = toArena(ar, sc, W);
+  if (transposed) {
+    const p = sc.alloc(packed(cols, rows));
+    ar.kernel.packNT(raw, cols, rows, cols, p);
+    return p;
+  }
+  const p = sc.alloc(packed(rows, cols));
+  ar.kernel.packNN(raw, rows, cols, cols, p);
+  return p;
+}
+
+/**
+ * The parameter gradients of y = x Wᵀ + b over M rows, from dy [M, Out] and x [M, In] in the arena:
+ * dW += dyᵀ x, and Σ_rows dy added into every bias gradient in `dbs` (nulls skipped).
+ */
+function addLinearGrads(ar: WasmArena, sc: ArenaScope, dy: number, x: number, M: number, In: number, Out: number, dW: FloatArray, dbs: (FloatArray | null)[]): void {
+  const xP = sc.alloc(packed(M, In)), pdW = sc.alloc(Out * In);
+  ar.kernel.packNN(x, M, In, In, xP);
+  ar.gemm(Out, In, M, dy, Out, 1, xP, pdW, In, 0);
+  addInto(dW, ar.f32(pdW, Out * In));
+  if (!dbs.some((db) => db !== null)) return;
+  const pdb = sc.alloc(Out);
+  ar.f32(pdb, Out).fill(0);
+  ar.kernel.sumRowsAcc(pdb, dy, M, Out, Out);
+  for (const db of dbs) if (db) addInto(db, ar.f32(pdb, Out));
 }
 
 /** A cache held in ordinary arrays (or another arena), copied into scratch. */

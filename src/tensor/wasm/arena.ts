@@ -23,7 +23,6 @@ export interface GemmExports {
   gruBackward(dh: number, above: number, hPrev: number, aux: number, da: number, du: number, dhPrev: number, B: number, H: number): void;
   rnnForward(a: number, h: number, n: number, relu: number): void;
   rnnBackward(dh: number, above: number, h: number, da: number, dhPrev: number, n: number, relu: number): void;
-  addInto(dst: number, src: number, n: number): void;
   addRows(C: number, b: number, M: number, N: number): void;
 }
 
@@ -40,10 +39,6 @@ export interface ArenaScope {
 /** Free byte ranges of the memory, sorted by address, neighbours merged: first fit. */
 class FreeList {
   private readonly ranges: { ptr: number; bytes: number }[] = [];
-
-  add(ptr: number, bytes: number): void {
-    if (bytes > 0) this.release(ptr, bytes);
-  }
 
   /** The start of `bytes` free bytes, now taken, or −1. */
   take(bytes: number): number {
@@ -122,7 +117,7 @@ export class WasmArena {
     }
     const need = Math.ceil(base / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (need > 0) this.memory.grow(need);
-    this.free.add(base, this.memory.buffer.byteLength - base);
+    if (this.memory.buffer.byteLength > base) this.free.release(base, this.memory.buffer.byteLength - base);
     this.view = new Float32Array(this.memory.buffer);
   }
 
@@ -265,7 +260,7 @@ export function wasmUnavailableReason(): string {
   return failure;
 }
 
-export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -16,7 +16,7 @@ import type { GemmExports } from './arena.js';
 export const PIECES_PER_THREAD = 4;
 const SEQ = 0, NEXT = 1, FINISHED = 2, STARTED = 3, PIECES = 4, ARGS = 8, NARGS = 11;
 /** Below this many multiply-adds a GEMM stays on one thread: the hand-off would cost more than it saves. */
-export const PARALLEL_MIN_MACS = 1 << 17;
+const PARALLEL_MIN_MACS = 1 << 17;
 
 /** int32s the control block takes for `threads` threads. */
 export function controlInts(threads: number): number {

@@ -25,30 +25,25 @@ function st(p: usize, j: i32, v: v128, lanes: i32): void {
 export function lstmForward(z: usize, cPrev: usize, c: usize, h: usize, aux: usize, B: i32, H: i32): void {
   for (let b = 0; b < B; b++) {
     const zb = z + ((<usize>b * 4 * H) << 2), ab = aux + ((<usize>b * 5 * H) << 2), hb = (<usize>b * H) << 2;
-    let j = 0;
-    for (; j + 4 <= H; j += 4) lstmForwardAt(zb, cPrev + hb, c + hb, h + hb, ab, H, j, 4);
-    for (; j < H; j++) lstmForwardAt(zb, cPrev + hb, c + hb, h + hb, ab, H, j, 1);
+    for (let j = 0; j < H; ) {
+      const n = H - j >= 4 ? 4 : 1;
+      const i = sigmoidv(n == 4 ? ld(zb, j) : ld1(zb, j));
+      const f = sigmoidv(n == 4 ? ld(zb, H + j) : ld1(zb, H + j));
+      const g = tanhv(n == 4 ? ld(zb, 2 * H + j) : ld1(zb, 2 * H + j));
+      const o = sigmoidv(n == 4 ? ld(zb, 3 * H + j) : ld1(zb, 3 * H + j));
+      const cp = n == 4 ? ld(cPrev + hb, j) : ld1(cPrev + hb, j);
+      const ct = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
+      const tc = tanhv(ct);
+      st(c + hb, j, ct, n);
+      st(h + hb, j, f32x4.mul(o, tc), n);
+      st(ab, j, i, n);
+      st(ab, H + j, f, n);
+      st(ab, 2 * H + j, g, n);
+      st(ab, 3 * H + j, o, n);
+      st(ab, 4 * H + j, tc, n);
+      j += n;
+    }
   }
-}
-
-// Lanes j … j+n−1 of one row; n is 4 or 1 and a constant at each call, so the loads and stores fold.
-// @ts-ignore: decorator
-@inline
-function lstmForwardAt(zb: usize, cPrev: usize, c: usize, h: usize, ab: usize, H: i32, j: i32, n: i32): void {
-  const i = sigmoidv(n == 4 ? ld(zb, j) : ld1(zb, j));
-  const f = sigmoidv(n == 4 ? ld(zb, H + j) : ld1(zb, H + j));
-  const g = tanhv(n == 4 ? ld(zb, 2 * H + j) : ld1(zb, 2 * H + j));
-  const o = sigmoidv(n == 4 ? ld(zb, 3 * H + j) : ld1(zb, 3 * H + j));
-  const cp = n == 4 ? ld(cPrev, j) : ld1(cPrev, j);
-  const ct = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
-  const tc = tanhv(ct);
-  st(c, j, ct, n);
-  st(h, j, f32x4.mul(o, tc), n);
-  st(ab, j, i, n);
-  st(ab, H + j, f, n);
-  st(ab, 2 * H + j, g, n);
-  st(ab, 3 * H + j, o, n);
-  st(ab, 4 * H + j, tc, n);
 }
 
 /**
@@ -161,7 +156,7 @@ export function rnnBackward(dh: usize, above: usize, h: usize, da: usize, dhPrev
 }
 
 /** dst[n] += src[n]. */
-export function addInto(dst: usize, src: usize, n: i32): void {
+function addInto(dst: usize, src: usize, n: i32): void {
   let j = 0;
   for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), f32x4.add(ld(dst, j), ld(src, j)));
   for (; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(dst + (<usize>j << 2)) + load<f32>(src + (<usize>j << 2)));
