@@ -1,12 +1,12 @@
 /**
- * The browser lab, end to end, in Debian's Chromium driven by playwright-core: the app is built once
- * with Vite into a temporary directory, served on an ephemeral localhost port, and used as a learner
- * would. Screenshots go to test-artifacts/lab/. Needs /usr/bin/chromium (`apt-get install -y chromium`,
- * which .ci/run does); without it this test fails, saying so.
+ * The browser lab, end to end, in headless Chromium driven by playwright-core (the browser from
+ * test/browser.ts: the npm-packaged one, or CHROME_PATH): the app is built once with Vite into a
+ * temporary directory, served on an ephemeral localhost port, and used as a learner would. Screenshots
+ * go to test-artifacts/lab/.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,9 @@ import { AddingTask } from '../src/tasks/adding.js';
 import { Rng } from '../src/tensor/random.js';
 import { buildLab } from '../web/build.js';
 import { serveStatic, type StaticServer } from '../web/serve.js';
+import { CHROMIUM_ARGS, chromiumExecutable } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/lab/', import.meta.url));
-// The flags that keep Chromium quiet and offline on a closed network, as the project's CI runs it.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Point { k: number; value: number }
 
@@ -44,16 +42,12 @@ describe('the browser lab in Chromium', { timeout: 150_000 }, () => {
   const stepOf = async () => Number(await dataset('#tr-status', 'step') ?? 0);
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the lab's end-to-end test drives Debian's Chromium. Install it with ` +
-        '`apt-get install -y chromium` (.ci/run does this before npm test).');
-    }
     mkdirSync(ARTIFACTS, { recursive: true });
     root = mkdtempSync(join(tmpdir(), 'rnnlab-lab-e2e-'));
     await buildLab(join(root, 'dist'), 'error');
     server = await serveStatic(join(root, 'dist'), 0);
     context = await chromium.launchPersistentContext(join(root, 'profile'), {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true, viewport: { width: 1300, height: 950 },
+      executablePath: await chromiumExecutable(), headless: true, args: CHROMIUM_ARGS, acceptDownloads: true, viewport: { width: 1300, height: 950 },
     });
     page = context.pages()[0] ?? await context.newPage();
     page.setDefaultTimeout(30_000);
