@@ -1,19 +1,43 @@
 /**
- * A small builder for ONNX graphs on top of onnx-proto's generated protobuf classes: named
- * initializers, nodes with attributes, and graph inputs/outputs with symbolic axes. It knows nothing
+ * A small builder for ONNX graphs: named initializers, nodes with attributes, and graph inputs/outputs
+ * with symbolic axes, encoded straight to protobuf with our own writer (protobuf.ts). It knows nothing
  * about recurrent models (onnx.ts does); it keeps the protobuf plumbing out of the export logic.
  *
  * Tensors are stored as raw little-endian bytes (TensorProto.raw_data), the compact form every ONNX
  * runtime reads; written through a DataView so the byte order does not depend on the host.
+ *
+ * Each message is encoded as soon as it is added (only the graph's order of them matters). Fields are
+ * written in field-number order, as protobufjs (which we used before) wrote them, so the bytes did not
+ * change when we dropped it.
  */
-import onnxProto from 'onnx-proto';
+import { ProtoWriter } from './protobuf.js';
 
-const { onnx } = onnxProto;
+/*
+ * Field numbers and enum values of the messages written, from onnx.proto (ONNX v1.10.2, as compiled into
+ * onnx-proto 8.0.1, which this replaced). Only the fields we write are listed.
+ */
+const MODEL = { ir_version: 1, producer_name: 2, doc_string: 6, graph: 7, opset_import: 8 } as const;
+const OPSET_ID = { domain: 1, version: 2 } as const;
+const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as const;
+const NODE = { input: 1, output: 2, name: 3, op_type: 4, attribute: 5 } as const;
+const ATTRIBUTE = { name: 1, f: 2, i: 3, s: 4, ints: 8, strings: 9, type: 20 } as const;
+/** AttributeProto.AttributeType */
+const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7, STRINGS: 8 } as const;
+const TENSOR = { dims: 1, data_type: 2, name: 8, raw_data: 9 } as const;
+const VALUE_INFO = { name: 1, type: 2 } as const;
+const TYPE = { tensor_type: 1 } as const;
+const TYPE_TENSOR = { elem_type: 1, shape: 2 } as const;
+const SHAPE = { dim: 1 } as const;
+const DIMENSION = { dim_value: 1, dim_param: 2 } as const;
 
 /** The ONNX types this exporter writes. */
 export type ElemType = 'float32' | 'int64';
 
-const ELEM = { float32: onnx.TensorProto.DataType.FLOAT, int64: onnx.TensorProto.DataType.INT64 } as const;
+/** TensorProto.DataType */
+const ELEM = { float32: 1, int64: 7 } as const;
+
+/** IR version 7, what opset 14 needs. */
+const IR_VERSION = 7;
 
 /** An axis of a graph input or output: a fixed size or a symbolic name (a dynamic axis). */
 export type Dim = number | string;
@@ -22,10 +46,10 @@ export type Dim = number | string;
 export type AttrValue = number | string | number[] | string[] | { float: number };
 
 export class GraphBuilder {
-  private readonly nodes: onnxProto.onnx.INodeProto[] = [];
-  private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
-  private readonly inputs: onnxProto.onnx.IValueInfoProto[] = [];
-  private readonly outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  private readonly nodes: Uint8Array[] = [];
+  private readonly initializers: Uint8Array[] = [];
+  private readonly inputs: Uint8Array[] = [];
+  private readonly outputs: Uint8Array[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
 
@@ -50,7 +74,7 @@ export class GraphBuilder {
     const bytes = new Uint8Array(data.length * 4);
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true);
-    this.initializers.push({ name: this.claim(name), dims: [...dims], dataType: ELEM.float32, rawData: bytes });
+    this.initializers.push(tensor(this.claim(name), dims, 'float32', bytes));
     return name;
   }
 
@@ -59,7 +83,7 @@ export class GraphBuilder {
     const bytes = new Uint8Array(data.length * 8);
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < data.length; i++) view.setBigInt64(8 * i, BigInt(data[i]), true);
-    this.initializers.push({ name: this.claim(name), dims: [data.length], dataType: ELEM.int64, rawData: bytes });
+    this.initializers.push(tensor(this.claim(name), [data.length], 'int64', bytes));
     return name;
   }
 
@@ -79,53 +103,72 @@ export class GraphBuilder {
    */
   node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, AttrValue> = {}): void {
     for (const o of outputs) if (o !== '') this.claim(o);
-    this.nodes.push({
-      opType,
-      name: `${opType}_${this.nodes.length}`,
-      input: [...inputs],
-      output: [...outputs],
-      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-    });
+    const w = new ProtoWriter();
+    for (const i of inputs) w.string(NODE.input, i);
+    for (const o of outputs) w.string(NODE.output, o);
+    w.string(NODE.name, `${opType}_${this.nodes.length}`).string(NODE.op_type, opType);
+    for (const [k, v] of Object.entries(attrs)) attribute(w, k, v);
+    this.nodes.push(w.finish());
   }
 
   /** Serializes the model: IR version 7 (what opset 14 needs), the default domain at `opset`. */
   encode(graphName: string, opset: number, docString: string): Uint8Array {
-    const model = onnx.ModelProto.create({
-      irVersion: 7,
-      opsetImport: [{ domain: '', version: opset }],
-      producerName: 'rnnlab',
-      docString,
-      graph: {
-        name: graphName,
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
-      },
-    });
-    return onnx.ModelProto.encode(model).finish();
+    return new ProtoWriter()
+      .int64(MODEL.ir_version, IR_VERSION)
+      .string(MODEL.producer_name, 'rnnlab')
+      .string(MODEL.doc_string, docString)
+      .message(MODEL.graph, (g) => {
+        for (const n of this.nodes) g.bytes(GRAPH.node, n);
+        g.string(GRAPH.name, graphName);
+        for (const t of this.initializers) g.bytes(GRAPH.initializer, t);
+        for (const i of this.inputs) g.bytes(GRAPH.input, i);
+        for (const o of this.outputs) g.bytes(GRAPH.output, o);
+      })
+      .message(MODEL.opset_import, (o) => o.string(OPSET_ID.domain, '').int64(OPSET_ID.version, opset))
+      .finish();
   }
 }
 
-function valueInfo(name: string, elem: ElemType, dims: readonly Dim[]): onnxProto.onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: ELEM[elem],
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
+function tensor(name: string, dims: readonly number[], elem: ElemType, raw: Uint8Array): Uint8Array {
+  return new ProtoWriter()
+    .packedInt64(TENSOR.dims, dims)
+    .int64(TENSOR.data_type, ELEM[elem])
+    .string(TENSOR.name, name)
+    .bytes(TENSOR.raw_data, raw)
+    .finish();
 }
 
-function attribute(name: string, v: AttrValue): onnxProto.onnx.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
-  if (typeof v === 'number') return { name, type: T.INT, i: v };
-  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
-  if (Array.isArray(v)) {
-    if (v.every((x): x is string => typeof x === 'string')) return { name, type: T.STRINGS, strings: v.map((s) => new TextEncoder().encode(s)) };
-    return { name, type: T.INTS, ints: v as number[] };
-  }
-  return { name, type: T.FLOAT, f: v.float };
+function valueInfo(name: string, elem: ElemType, dims: readonly Dim[]): Uint8Array {
+  return new ProtoWriter()
+    .string(VALUE_INFO.name, name)
+    .message(VALUE_INFO.type, (t) => t.message(TYPE.tensor_type, (tt) => tt
+      .int64(TYPE_TENSOR.elem_type, ELEM[elem])
+      .message(TYPE_TENSOR.shape, (s) => {
+        for (const d of dims) {
+          s.message(SHAPE.dim, (m) => (typeof d === 'number' ? m.int64(DIMENSION.dim_value, d) : m.string(DIMENSION.dim_param, d)));
+        }
+      })))
+    .finish();
+}
+
+/** Writes one NodeProto.attribute: name, the value in the field its type uses, then the type. */
+function attribute(node: ProtoWriter, name: string, v: AttrValue): void {
+  node.message(NODE.attribute, (a) => {
+    a.string(ATTRIBUTE.name, name);
+    if (typeof v === 'number') {
+      a.int64(ATTRIBUTE.i, v).int64(ATTRIBUTE.type, ATTR_TYPE.INT);
+    } else if (typeof v === 'string') {
+      a.string(ATTRIBUTE.s, v).int64(ATTRIBUTE.type, ATTR_TYPE.STRING);
+    } else if (Array.isArray(v)) {
+      // An empty list counts as strings (either would do: it writes no values, only the type).
+      if (v.every((x): x is string => typeof x === 'string')) {
+        for (const s of v) a.string(ATTRIBUTE.strings, s);
+        a.int64(ATTRIBUTE.type, ATTR_TYPE.STRINGS);
+      } else {
+        a.packedInt64(ATTRIBUTE.ints, v as number[]).int64(ATTRIBUTE.type, ATTR_TYPE.INTS);
+      }
+    } else {
+      a.float(ATTRIBUTE.f, v.float).int64(ATTRIBUTE.type, ATTR_TYPE.FLOAT);
+    }
+  });
 }
