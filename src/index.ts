@@ -1,70 +1,89 @@
 /**
- * rnnlab's one public entry. Everything a user imports comes from here.
+ * `rnnlab`: the library, browser-safe. Nothing reachable from this file imports a `node:` module or a
+ * native binary (test/entries.test.ts bundles it for the browser to check), so it runs unchanged in
+ * Node, a page, a Web Worker or a bundler. What needs Node (files, checkpoint directories, the trainer's
+ * loop with its logs, corpora and CSVs, PNG plots) is `rnnlab/node` (src/node.ts).
  */
 export { Tensor, tensor, zeros, full, zerosLike, type DType, type FloatArray, type NestedArray } from './tensor/tensor.js';
-export { Rng } from './tensor/random.js';
+export { Rng, fillNormal, fillUniform } from './tensor/random.js';
 export { setWasmThreads } from './tensor/wasm/arena.js';
+export { spectralRadius, largestSingularValue, singularValues } from './tensor/linalg.js';
+export { countOps, opCounter, type OpCounter } from './tensor/counter.js';
 
+// Cells, layers and models.
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type LSTMCellStep, type LSTMCellBackward } from './cells/cells.js';
 export { Cell, type CellOptions, type CellCache, type CellStep, type CellBackward } from './cells/cell.js';
 export type { Nonlinearity } from './cells/rnn.js';
-
 export { RNN, LSTM, GRU, type RNNOptions, type LSTMOutput, type LSTMGradients } from './layers/models.js';
-export { Recurrent, type RecurrentOptions, type RecurrentState, type RecurrentOutput, type RecurrentGradients } from './layers/recurrent.js';
+export {
+  Recurrent, type RecurrentOptions, type RecurrentState, type RecurrentOutput, type RecurrentGradients, type BackwardOptions, type StepGradients,
+} from './layers/recurrent.js';
 export { Module, type NamedParameter } from './layers/module.js';
 export type { InitOptions, InputInit, RecurrentInit } from './layers/init.js';
-
-export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './analysis/gradcheck.js';
-
+export { CausalSelfAttention, type AttentionOptions, type AttentionGradients } from './layers/attention.js';
+export { TanhMLP, type TanhMLPCache, type TanhMLPGradients } from './layers/feedforward.js';
 export { mseLoss, crossEntropyLoss, softmax, type LossResult } from './layers/loss.js';
+
+// Optimization.
 export { clipGradients, clipGradNorm, clipGradValue, type ClipResult, type GradTarget } from './optim/clip.js';
 export { Optimizer, type ParamRef, type ParamsInput, type OptimizerStateDict } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamWOptions } from './optim/adam.js';
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { LRSchedule, type ScheduleSpec, type HasLr } from './optim/schedule.js';
+export {
+  makeOptimizer, type Model, type OptimizerSpec, type OptimizerKind, type TrainOptions, type TrainSummary, type TrainStepInfo,
+} from './train/options.js';
 
-export type { BackwardOptions, StepGradients } from './layers/recurrent.js';
-export { sineBatch, repeatLastBaseline, type SineOptions, type SequenceBatch } from './tasks/sine.js';
-
+// Analysis.
+export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './analysis/gradcheck.js';
 export { gradientFlow, type GradientFlow } from './analysis/gradflow.js';
 export { stepJacobian, type StepJacobianOptions } from './analysis/jacobian.js';
 export {
   analyzeGradientFlow, fitDecay,
   type AnalyzeOptions, type CellFlowReport, type GradientFlowReport, type RnnBound, type WeightSpectrum,
 } from './analysis/analyze.js';
-export { countMultiplications, countParameters, MULTIPLICATION_CONVENTION, type CellKind, type CountMultiplicationsOptions, type CountParametersOptions, type MultiplicationCount, type ParameterCount } from './analysis/counts.js';
-export { countOps, opCounter, type OpCounter } from './tensor/counter.js';
-export { unrolledGraph, MAX_UNROLL_STEPS, type UnrolledGraph, type UnrolledGraphOptions, type UnrolledNode, type UnrolledEdge, type UnrolledNodeKind, type UnrolledEdgeKind } from './analysis/unrolled.js';
-export { spectralRadius, largestSingularValue, singularValues } from './tensor/linalg.js';
-export { renderVegaLite, type RenderOptions } from './plot/render.js';
-export { gradientFlowSpec, type GradflowSpecOptions } from './plot/gradflow-plot.js';
-export { runGradflow, gradflowDefaults, type GradflowOptions, type GradflowResult } from './cli/gradflow.js';
-export { writeFileAtomic } from './io/atomic.js';
+export {
+  countMultiplications, countParameters, MULTIPLICATION_CONVENTION,
+  type CellKind, type CountMultiplicationsOptions, type CountParametersOptions, type MultiplicationCount, type ParameterCount,
+} from './analysis/counts.js';
+export {
+  unrolledGraph, MAX_UNROLL_STEPS,
+  type UnrolledGraph, type UnrolledGraphOptions, type UnrolledNode, type UnrolledEdge, type UnrolledNodeKind, type UnrolledEdgeKind,
+} from './analysis/unrolled.js';
+export { compareGradientFlow, type VariantOptions, type VariantRow } from './analysis/variants.js';
 export { experiments, findExperiment } from './experiments/registry.js';
 export { formatTable, type Experiment, type ExperimentResult, type ExperimentOptions, type Table } from './experiments/experiment.js';
-export { CausalSelfAttention, type AttentionOptions, type AttentionGradients } from './layers/attention.js';
-export { TanhMLP, type TanhMLPCache, type TanhMLPGradients } from './layers/feedforward.js';
-export { compareGradientFlow, type VariantOptions, type VariantRow } from './analysis/variants.js';
+
+// Plots as Vega-Lite specs (rendering them to SVG/PNG is rnnlab/node's renderVegaLite).
+export { gradientFlowSpec, LOG_FLOOR, type GradflowSpecOptions } from './plot/gradflow-plot.js';
+export { chartFrame } from './plot/frame.js';
+export { lossCurveSpec, type LossPoint, type LossPlotOptions } from './plot/loss-plot.js';
+export type { VegaLiteSpec } from './plot/frame.js';
+
+// Tasks that need no file.
 export { type Task, type TaskBatch, type TaskEvaluation, type TaskLoss, type TaskLossAt, type TaskOptionsBase, type TaskSpec } from './tasks/task.js';
-export { taskFromSpec, TASK_SPEC_KINDS, type TaskSpecOverrides } from './tasks/registry.js';
-export { loadCorpus, MOBY_DICK_SOURCE, MOBY_DICK_LICENCE, type Corpus, type CorpusSource } from './tasks/corpus.js';
-export { Vocabulary, describeChar } from './tasks/vocab.js';
-export { CharLMTask, charLMFromSpec, referenceCrossEntropies, type CharLMOptions, type CharLMBatch, type CharLMSpec } from './tasks/char-lm.js';
-export { bitsPerChar, sampleText, type BitsPerCharOptions, type BitsPerCharResult, type SampleOptions } from './tasks/char-lm-eval.js';
-export { ForecastTask, forecastFromSpec, fitAr, skill, type ForecastOptions, type ForecastSeries, type ForecastBatch, type ArFit } from './tasks/forecast.js';
-export { evaluateForecast, type Forecaster, type ForecastEvaluation } from './tasks/forecast-eval.js';
-export { readSeriesCsv, builtinSeries, builtinSeriesPath, BUILTIN_SERIES, type SeriesData, type SeriesCsvOptions, type BuiltinSeriesName } from './tasks/series-csv.js';
+export { sineBatch, repeatLastBaseline, type SineOptions, type SequenceBatch } from './tasks/sine.js';
 export { AddingTask, ADDING_TOLERANCE, type AddingOptions, type AddingBatch } from './tasks/adding.js';
 export { CopyMemoryTask, COPY_BLANK, COPY_DELIMITER, COPY_SYMBOLS, COPY_LENGTH, type CopyMemoryOptions, type CopyMemoryBatch } from './tasks/copy-memory.js';
 export { TemporalOrderTask, TEMPORAL_ORDER_ALPHABET, TEMPORAL_ORDER_CLASSES, type TemporalOrderOptions, type TemporalOrderBatch } from './tasks/temporal-order.js';
+export {
+  CharLMTask, charLMFromSpecWith, referenceCrossEntropies, type CharLMOptions, type CharLMBatch, type CharLMSpec, type CharLMTextSource,
+} from './tasks/char-lm-task.js';
+export { textCorpus, MOBY_DICK_SOURCE, MOBY_DICK_LICENCE, type Corpus } from './tasks/corpus-text.js';
+export { bitsPerChar, sampleText, type BitsPerCharOptions, type BitsPerCharResult, type SampleOptions } from './tasks/char-lm-eval.js';
+export { Vocabulary, describeChar } from './tasks/vocab.js';
+
+// Checkpoints, safetensors and archives in memory; ONNX export; Keras import.
 export { CheckpointError, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
-export { encodeCheckpoint, decodeCheckpoint, encodeCheckpointArchive, decodeCheckpointArchive, ARCHIVE_EXTENSION, type EncodedCheckpoint, type CheckpointNames, type CheckpointArchive } from './io/checkpoint.js';
-export { saveCheckpoint, loadCheckpoint, latestCheckpoint, bestCheckpoint, checkpointDirName, modelConfig, manifestChecksum, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointContents, type SaveOptions, type LoadedCheckpoint, type CheckpointManifest, type ModelConfig, type ModelKind } from './io/checkpoint.js';
-export { LRSchedule, type ScheduleSpec, type HasLr } from './optim/schedule.js';
-export { train, makeOptimizer, type TrainOptions, type TrainSummary, type TrainStepInfo, type OptimizerSpec, type OptimizerKind } from './train/trainer.js';
-export { registerTrain, runTrain, loadTrainConfig, trainDefaults, type TrainCliOptions, type TrainCliResult } from './cli/train.js';
-export { lossCurveSpec, type LossPoint, type LossPlotOptions } from './plot/loss-plot.js';
+export {
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST as CHECKPOINT_MANIFEST, WEIGHTS as CHECKPOINT_WEIGHTS, manifestChecksum,
+  type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig, type ModelKind, type SaveOptions,
+} from './io/checkpoint-format.js';
+export { modelConfig, encodeCheckpoint, decodeCheckpoint, type EncodedCheckpoint, type CheckpointNames } from './io/checkpoint-codec.js';
+export { encodeCheckpointArchive, decodeCheckpointArchive, ARCHIVE_EXTENSION, type CheckpointArchive } from './io/checkpoint-archive.js';
 export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './io/onnx.js';
-export { importKerasWeights, type KerasKind, type KerasWeights, type KerasWeight, type KerasArray, type KerasTensorLike, type KerasImportOptions } from './io/keras.js';
-export { registerExport, runExport, type ExportCliOptions, type ExportResult } from './cli/export.js';
+export {
+  importKerasWeights, type KerasKind, type KerasWeights, type KerasWeight, type KerasArray, type KerasTensorLike, type KerasImportOptions,
+} from './io/keras.js';

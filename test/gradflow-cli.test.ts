@@ -207,7 +207,7 @@ describe('plot and atomic write helpers', () => {
     assert.match(spec.title.text, /T = 10, H = 4/);
     const { svg, png } = await renderVegaLite(gradientFlowSpec(report));
     assert.match(svg, /<svg/);
-    assert.ok(png.subarray(0, 8).equals(PNG_SIGNATURE));
+    assert.ok(Buffer.from(png.subarray(0, 8)).equals(PNG_SIGNATURE));
   });
 
   it('writeFileAtomic replaces the file whole and creates the directory', () => {

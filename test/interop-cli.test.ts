@@ -1,7 +1,7 @@
 /**
  * `rnnlab export`, end to end through the real command line (src/cli/main.ts): train a tiny model for 2
- * steps, export it to ONNX and safetensors, run the ONNX file in onnxruntime-node and compare with the
- * checkpoint loaded in rnnlab; and the flag errors.
+ * steps, export it to ONNX and safetensors, run the ONNX file in onnxruntime-web (its WebAssembly CPU
+ * backend, in Node) and compare with the checkpoint loaded in rnnlab; and the flag errors.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as ort from 'onnxruntime-node';
-import { Rng, decodeSafetensors, loadCheckpoint, tensor } from '../src/index.js';
+import * as ort from 'onnxruntime-web';
+import { Rng, decodeSafetensors, loadCheckpoint, tensor } from '../src/node.js';
 import { maxRelError } from './helpers/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnnlab-export-'));

@@ -1,13 +1,13 @@
 /**
- * ONNX export (src/io/onnx.ts): every exported model runs in onnxruntime-node and gives rnnlab's forward
- * (float32; max error relative to scale < 1e-5) for the output, h_n and c_n: each cell, one and two layers,
+ * ONNX export (src/io/onnx.ts): every exported model runs in onnxruntime-web (its WebAssembly CPU
+ * backend, in Node) and gives rnnlab's forward (float32; max error relative to scale < 1e-5) for the output, h_n and c_n: each cell, one and two layers,
  * with and without head, relu RNN, no bias, batchFirst, a given initial state, a float64 model (rounded),
  * dynamic T and B (one exported file run at two shapes), and PyTorch's own weights against torch's output.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { GRU, LSTM, RNN, Rng, decodeSafetensors, tensor, type Tensor } from '../src/index.js';
 import { exportOnnx, type OnnxExportOptions } from '../src/io/onnx.js';
 import { loadFixture, maxRelError, type JsonTensor } from './helpers/fixtures.js';
@@ -59,7 +59,7 @@ async function check(model: Model, shape: [number, number], options: OnnxExportO
 
 const base = { inputSize: 3, hiddenSize: 5, seed: 3, backend: 'reference' } as const;
 
-describe('ONNX export runs in onnxruntime-node as rnnlab', () => {
+describe('ONNX export runs in onnxruntime-web as rnnlab', () => {
   for (const [name, make] of [
     ['RNN tanh', (o: object) => new RNN({ ...base, ...o })],
     ['RNN relu', (o: object) => new RNN({ ...base, nonlinearity: 'relu', ...o })],

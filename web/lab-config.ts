@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { InlineConfig, LogLevel, Plugin } from 'vite';
-import { loadCorpus } from '../src/tasks/corpus.js';
+import { loadCorpus } from 'rnnlab/node';
 
 export const LAB_ROOT = fileURLToPath(new URL('.', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -48,6 +48,8 @@ export function labConfig(o: LabConfigOptions = {}): InlineConfig {
     base: './',
     logLevel: o.logLevel ?? 'info',
     plugins: [mobyDick()],
+    // The page imports the library as a user would, by its package name; here that is the source.
+    resolve: { alias: [{ find: /^rnnlab$/, replacement: fileURLToPath(new URL('../src/index.ts', import.meta.url)) }] },
     worker: { format: 'es', plugins: () => [mobyDick()] },
     server: { fs: { allow: [REPO_ROOT] } },
     build: {

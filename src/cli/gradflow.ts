@@ -13,7 +13,7 @@ import type { Nonlinearity } from '../cells/rnn.js';
 import type { InitOptions, RecurrentInit } from '../layers/init.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { cellLabel, describeInit, gradientFlowSpec } from '../plot/gradflow-plot.js';
-import { renderVegaLite } from '../plot/render.js';
+import { writePlot } from './plot-files.js';
 import { nonNegativeInt, positiveInt } from './args.js';
 
 export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
@@ -383,15 +383,13 @@ export async function runGradflow(options: Partial<GradflowOptions> = {}, log: (
     log('');
     log(textTable(variantRows, VARIANT_HEADERS));
   }
-  const { svg, png } = await renderVegaLite(gradientFlowSpec(report));
   writeFileAtomic(files.json, JSON.stringify(variants ? { ...report, variants } : report, null, 1) + '\n');
-  writeFileAtomic(files.svg, svg);
-  writeFileAtomic(files.png, png);
+  const plots = await writePlot(gradientFlowSpec(report), files.svg, files.png, (line) => console.error(line));
   const t2 = performance.now();
   writeFileAtomic(files.md, markdown(report, rows, (t2 - t0) / 1000, variantRows));
   const seconds = { analyze: (t1 - t0) / 1000, render: (performance.now() - t1) / 1000, total: (performance.now() - t0) / 1000 };
   log('');
-  log(`Wrote ${files.json}, ${files.svg}, ${files.png} and ${files.md} (${seconds.total.toFixed(1)} s).`);
+  log(`Wrote ${[files.json, ...plots].join(', ')} and ${files.md} (${seconds.total.toFixed(1)} s).`);
   if (o.json) log(JSON.stringify({ settings: report.options, cells: summary, files, seconds }));
   return { report, variants, files, summary, table, seconds };
 }

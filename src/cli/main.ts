@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `rnnlab` command line. */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { demoDefaults, runDemo } from './demo.js';
 import { memoryDemoDefaults, runMemoryDemo } from './demo-memory.js';
@@ -11,9 +12,13 @@ import { registerReproduce } from './reproduce.js';
 import { registerTrain } from './train.js';
 import { gradflowDefaults, registerGradflow, runGradflow } from './gradflow.js';
 
+// package.json sits two folders up from src/cli/ and from dist/cli/ alike.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command();
 program
   .name('rnnlab')
+  .version(version, '-V, --version', 'print the version of rnnlab')
   .description('Recurrent neural networks with hand-written BPTT: RNN, LSTM, GRU')
   .showHelpAfterError()
   .configureOutput({ outputError: (s, write) => write(s) });

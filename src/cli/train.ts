@@ -24,6 +24,7 @@ import { lossCurveSpec, type LossPoint } from '../plot/loss-plot.js';
 import type { Task } from '../tasks/task.js';
 import { train, type TrainOptions, type TrainStepInfo, type TrainSummary } from '../train/trainer.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { writePlot } from './plot-files.js';
 import { finiteNumber, oneOf } from './gradflow.js';
 
 import {
@@ -282,21 +283,18 @@ export async function runTrain(
   const interrupted = outcome.kind === 'stopped' || Atomics.load(flag, 0) !== 0;
   const checkpoint = latestCheckpoint(files.checkpoints);
   const steps = outcome.kind === 'done' ? outcome.summary.steps : outcome.step;
-  const { renderVegaLite } = await import('../plot/render.js');
-  const { svg, png } = await renderVegaLite(lossCurveSpec(history, {
+  const plots = await writePlot(lossCurveSpec(history, {
     title: `${o.cell.toUpperCase()} on ${task.name} (T = ${task.seqLen})`,
     subtitle: [`H = ${o.hidden}, ${o.layers} layer(s), ${o.optimizer} lr ${o.lr}, batch ${o.batch}, seed ${o.seed}; ${steps} steps`],
     baseline: task.baseline(),
     solvedBelow: task.solvedBelow,
-  }));
-  writeFileAtomic(files.svg, svg);
-  writeFileAtomic(files.png, png);
+  }), files.svg, files.png, (line) => console.error(line));
 
   const settings = { ...o, seqLen: task.seqLen, evalEvery: evalEveryOf(o), checkpointEvery: checkpointEveryOf(o) };
   if (outcome.kind === 'stopped') {
     writeFileAtomic(files.summary, JSON.stringify({ task: task.name, cell: o.cell, settings, interrupted: true, steps, checkpoint }, null, 1) + '\n');
     log(`Interrupted after step ${steps}; checkpoint written to ${checkpoint ?? files.checkpoints}.`);
-    log(`Continue with the same command and --resume. Wrote ${files.jsonl}, ${files.svg}, ${files.png}, ${files.summary}.`);
+    log(`Continue with the same command and --resume. Wrote ${[files.jsonl, ...plots, files.summary].join(', ')}.`);
     return { interrupted: true, steps, checkpoint, files };
   }
   const s = outcome.summary;
@@ -310,7 +308,7 @@ export async function runTrain(
   writeFileAtomic(files.summary, JSON.stringify({ ...json, settings, summary: rest, interrupted, checkpoint, files }, null, 1) + '\n');
   if (s.warnings.length) log(`${s.warnings.length} divergence recover${s.warnings.length > 1 ? 'ies' : 'y'} (see summary.json).`);
   if (s.stoppedEarly) log(`Stopped early at step ${s.steps}: the eval loss did not improve for ${o.patience} evaluations.`);
-  log(`Wrote ${files.jsonl}, ${files.checkpoints}/, ${files.svg}, ${files.png}, ${files.summary} (${s.seconds.toFixed(1)} s).`);
+  log(`Wrote ${[files.jsonl, `${files.checkpoints}/`, ...plots, files.summary].join(', ')} (${s.seconds.toFixed(1)} s).`);
   const ratio = s.final.loss > 0 ? s.baseline / s.final.loss : Number.POSITIVE_INFINITY;
   log(`Result: eval loss ${num(s.final.loss)} vs baseline ${num(s.baseline)}` +
     (Number.isFinite(s.final.loss) ? ` (${ratio >= 1 ? `${ratio.toFixed(1)}× lower` : `${(1 / ratio).toFixed(1)}× higher`})` : '') +

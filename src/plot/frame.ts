@@ -4,6 +4,16 @@
  * In its own file because the spec builders also run in the browser lab, and render.ts (which turns
  * specs into PNGs) is Node-only.
  */
+/**
+ * A Vega-Lite specification (https://vega.github.io/vega-lite/docs/spec.html), a JSON object. Declared
+ * here rather than as vega-lite's TopLevelSpec, which the builders are checked against, so that rnnlab's
+ * public types need no plotting package installed.
+ */
+export interface VegaLiteSpec {
+  $schema?: string;
+  [key: string]: unknown;
+}
+
 export function chartFrame(o: { width: number; height: number; title: string; subtitle: string[]; legend?: Record<string, unknown> }) {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { GradientFlowReport } from '../analysis/analyze.js';
 import type { CellKind } from '../analysis/counts.js';
-import { chartFrame } from './frame.js';
+import { chartFrame, type VegaLiteSpec } from './frame.js';
 
 /** Values at or below this (zeros, underflow) cannot sit on a log axis: they are left out. */
 export const LOG_FLOOR = 1e-300;
@@ -39,7 +39,7 @@ export interface GradflowSpecOptions {
   height?: number; // default 360
 }
 
-export function gradientFlowSpec(report: GradientFlowReport, options: GradflowSpecOptions = {}): TopLevelSpec {
+export function gradientFlowSpec(report: GradientFlowReport, options: GradflowSpecOptions = {}): VegaLiteSpec {
   const o = report.options;
   const T = o.sequenceLength;
   const cells = CELL_ORDER.filter((c) => report[c] !== undefined);
@@ -77,7 +77,7 @@ export function gradientFlowSpec(report: GradientFlowReport, options: GradflowSp
   const yTitle = '‖∂L/∂h‖ at that step (log scale)';
   const yAxis = { labelExpr: "datum.value === 1 ? '1' : format(datum.value, '.0e')", labelOverlap: 'greedy' as const };
   const trials = o.trials === 1 ? '1 trial' : `${o.trials} trials`;
-  return {
+  const spec: TopLevelSpec = {
     ...chartFrame({
       width: options.width ?? 640,
       height: options.height ?? 360,
@@ -118,4 +118,5 @@ export function gradientFlowSpec(report: GradientFlowReport, options: GradflowSp
       },
     ],
   };
+  return spec as unknown as VegaLiteSpec;
 }

@@ -4,7 +4,7 @@
  * axis; non-finite and non-positive losses (skipped steps) are left out.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { chartFrame } from './frame.js';
+import { chartFrame, type VegaLiteSpec } from './frame.js';
 
 export interface LossPoint {
   step: number;
@@ -24,7 +24,7 @@ export interface LossPlotOptions {
 
 const ok = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
-export function lossCurveSpec(history: LossPoint[], options: LossPlotOptions = {}): TopLevelSpec {
+export function lossCurveSpec(history: LossPoint[], options: LossPlotOptions = {}): VegaLiteSpec {
   const train: { step: number; loss: number; series: string }[] = [];
   const evals: { step: number; loss: number; series: string }[] = [];
   for (const h of history) {
@@ -40,7 +40,7 @@ export function lossCurveSpec(history: LossPoint[], options: LossPlotOptions = {
   const maxStep = Math.max(1, ...history.map((h) => h.step));
   const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { domain: [0, maxStep], nice: false }, axis: { format: 'd', tickMinStep: 1 } };
   const y = { field: 'loss', type: 'quantitative' as const, title: 'loss (log scale)', scale: { type: 'log' as const } };
-  return {
+  const spec: TopLevelSpec = {
     ...chartFrame({
       width: options.width ?? 640,
       height: options.height ?? 320,
@@ -56,5 +56,6 @@ export function lossCurveSpec(history: LossPoint[], options: LossPlotOptions = {
         encoding: { y: { field: 'loss', type: 'quantitative' as const, scale: { type: 'log' as const } }, color },
       },
     ],
-  } as TopLevelSpec;
+  };
+  return spec as unknown as VegaLiteSpec;
 }

@@ -14,17 +14,11 @@
  * of trial i is the bound of the curve of trial i; the plot shows geometric means over trials, and the
  * geometric mean of the bounds bounds the geometric mean of the curves.
  */
-import { analyzeGradientFlow, type GradientFlowReport } from '../../src/analysis/analyze.js';
-import type { CellKind } from '../../src/analysis/counts.js';
-import { stepJacobian } from '../../src/analysis/jacobian.js';
-import { GRUCell, LSTMCell, RNNCell } from '../../src/cells/cells.js';
-import type { Cell } from '../../src/cells/cell.js';
-import type { InitOptions, RecurrentInit } from '../../src/layers/init.js';
-import { GRU, LSTM, RNN } from '../../src/layers/models.js';
-import type { Recurrent } from '../../src/layers/recurrent.js';
-import { largestSingularValue, singularValues } from '../../src/tensor/linalg.js';
-import { Rng, fillNormal } from '../../src/tensor/random.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import {
+  analyzeGradientFlow, fillNormal, GRU, GRUCell, largestSingularValue, LSTM, LSTMCell, Rng, RNN, RNNCell,
+  singularValues, stepJacobian, Tensor, type Cell, type CellKind, type GradientFlowReport, type InitOptions,
+  type Recurrent, type RecurrentInit,
+} from 'rnnlab';
 
 export interface GradflowParams {
   cell: CellKind;

@@ -3,8 +3,7 @@
  * `rnnlab gradflow` writes) with the A4 bounds laid over it, so the page and the CLI draw one picture.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { chartFrame } from '../../src/plot/frame.js';
-import { LOG_FLOOR, gradientFlowSpec } from '../../src/plot/gradflow-plot.js';
+import { chartFrame, gradientFlowSpec, LOG_FLOOR } from 'rnnlab';
 import type { GradflowResult } from './gradflow-compute.js';
 
 export const BOUND_LABEL = '∏‖diag(1−h²)W_hh‖';
@@ -29,7 +28,7 @@ export function plottedCurve(r: GradflowResult): { k: number; value: number }[] 
 }
 
 export function gradflowChart(r: GradflowResult, size: { width: number; height: number }): TopLevelSpec {
-  const base = gradientFlowSpec(r.report, size);
+  const base = gradientFlowSpec(r.report, size) as unknown as TopLevelSpec;
   if (!('layer' in base)) throw new Error('internal: gradientFlowSpec is expected to be a layered chart');
   const curve = plottedCurve(r).map((p) => p.value);
   // Bounds are shown from 1000× below the curve's smallest value to 1000× above 1 (the curve starts at 1).

@@ -2,7 +2,7 @@
  * The gradient-flow explorer: reads the controls, asks the worker for a result on every change, and
  * draws the curve with its bounds, the singular values and a short readout of the numbers.
  */
-import type { CellKind } from '../../src/analysis/counts.js';
+import { type CellKind } from 'rnnlab';
 import { DEFAULT_PARAMS, type GradflowParams, type GradflowResult } from './gradflow-compute.js';
 import { gradflowChart, plottedCurve, singularValuesChart } from './gradflow-specs.js';
 import type { GradflowReply, GradflowRequest } from './gradflow-worker.js';

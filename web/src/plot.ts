@@ -5,6 +5,7 @@
  */
 import embed, { type Result } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
+import type { VegaLiteSpec } from 'rnnlab';
 
 const views = new WeakMap<HTMLElement, Result>();
 // Draws into one element run one after another, so a slow draw never lands on top of a newer one.
@@ -23,10 +24,11 @@ function withoutEmptyLayers(spec: TopLevelSpec): TopLevelSpec {
   return { ...spec, layer } as TopLevelSpec;
 }
 
-export function showChart(el: HTMLElement, spec: TopLevelSpec, data: Record<string, string> = {}): Promise<void> {
+/** `spec` is one of rnnlab's chart specs, or one the page builds on vega-lite's own type. */
+export function showChart(el: HTMLElement, spec: TopLevelSpec | VegaLiteSpec, data: Record<string, string> = {}): Promise<void> {
   const run = async (): Promise<void> => {
     // No action menu: its "open in the Vega editor" link would leave the offline page.
-    const result = await embed(el, withoutEmptyLayers(spec), { renderer: 'svg', actions: false });
+    const result = await embed(el, withoutEmptyLayers(spec as TopLevelSpec), { renderer: 'svg', actions: false });
     views.get(el)?.finalize();
     views.set(el, result);
     for (const [k, v] of Object.entries(data)) el.dataset[k] = v;

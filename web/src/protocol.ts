@@ -1,5 +1,5 @@
 /** The messages between the training page (train-view.ts) and the training worker (worker.ts). */
-import type { CellKind } from '../../src/analysis/counts.js';
+import { type CellKind } from 'rnnlab';
 
 export type TaskChoice =
   | { kind: 'adding'; seqLen: number }

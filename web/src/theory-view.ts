@@ -7,9 +7,7 @@ import katex from 'katex';
 import 'katex/dist/katex.min.css';
 import theoryMd from '../../docs/theory.md?raw';
 import conceptsMd from '../../docs/concepts.md?raw';
-import { MAX_UNROLL_STEPS, unrolledGraph } from '../../src/analysis/unrolled.js';
-import type { CellKind } from '../../src/analysis/counts.js';
-import { countMultiplications } from '../../src/analysis/counts.js';
+import { countMultiplications, MAX_UNROLL_STEPS, unrolledGraph, type CellKind } from 'rnnlab';
 import { byId } from './dom.js';
 import { createMarkdown } from './markdown-math.js';
 

@@ -9,17 +9,11 @@
  * are drawn once from Rng(seed + 1000003), the trainer's default evalSeed. A checkpoint holds what the
  * trainer's does (model, optimizer state, data Rng, step, metrics, task spec), so the CLI can evaluate it.
  */
-import type { CellKind } from '../../src/analysis/counts.js';
-import { encodeCheckpointArchive, type CheckpointArchive } from '../../src/io/checkpoint-archive.js';
-import type { LoadedCheckpoint } from '../../src/io/checkpoint-format.js';
-import { GRU, LSTM, RNN } from '../../src/layers/models.js';
-import { clipGradNorm } from '../../src/optim/clip.js';
-import type { Optimizer } from '../../src/optim/optimizer.js';
-import { CharLMTask } from '../../src/tasks/char-lm-task.js';
-import { sampleText } from '../../src/tasks/char-lm-eval.js';
-import type { Task, TaskBatch } from '../../src/tasks/task.js';
-import { Rng } from '../../src/tensor/random.js';
-import { makeOptimizer, type Model, type OptimizerKind } from '../../src/train/options.js';
+import {
+  CharLMTask, clipGradNorm, encodeCheckpointArchive, GRU, LSTM, makeOptimizer, Rng, RNN, sampleText, type
+  CellKind, type CheckpointArchive, type LoadedCheckpoint, type Model, type Optimizer, type OptimizerKind,
+  type Task, type TaskBatch,
+} from 'rnnlab';
 import type { SessionInfo, TrainConfig } from './protocol.js';
 
 const EVAL_SEED_OFFSET = 1000003;

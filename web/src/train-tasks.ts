@@ -3,12 +3,10 @@
  * src/tasks/registry.ts does in Node, where it can also read files). The built-in Moby-Dick text is a
  * separate chunk, loaded the first time a character model needs it.
  */
-import { AddingTask } from '../../src/tasks/adding.js';
-import { CharLMTask, charLMFromSpecWith, type CharLMTextSource } from '../../src/tasks/char-lm-task.js';
-import { CopyMemoryTask } from '../../src/tasks/copy-memory.js';
-import { textCorpus, type Corpus } from '../../src/tasks/corpus-text.js';
-import type { Task, TaskSpec } from '../../src/tasks/task.js';
-import { TemporalOrderTask } from '../../src/tasks/temporal-order.js';
+import {
+  AddingTask, charLMFromSpecWith, CharLMTask, CopyMemoryTask, TemporalOrderTask, textCorpus, type
+  CharLMTextSource, type Corpus, type Task, type TaskSpec,
+} from 'rnnlab';
 import type { TaskChoice } from './protocol.js';
 
 let mobyDick: Promise<Corpus> | null = null;

@@ -2,8 +2,7 @@
  * The training panel: the form, the buttons, and what comes back from the training worker (losses,
  * samples, checkpoints, errors). The page's thread only draws; every model computation is in the worker.
  */
-import type { CellKind } from '../../src/analysis/counts.js';
-import { lossCurveSpec, type LossPoint } from '../../src/plot/loss-plot.js';
+import { lossCurveSpec, type CellKind, type LossPoint } from 'rnnlab';
 import { byId, fmt } from './dom.js';
 import { showChart } from './plot.js';
 import type { FromWorker, SessionInfo, TaskChoice, ToWorker, TrainConfig } from './protocol.js';

@@ -3,10 +3,10 @@
  * "sample" or a "save" from the page is answered within one slice, and the page's own thread never runs
  * model code. Each slice sends its losses back in one message.
  */
-import { decodeCheckpointArchive } from '../../src/io/checkpoint-archive.js';
-import { decodeCheckpoint } from '../../src/io/checkpoint-codec.js';
-import { MANIFEST, WEIGHTS, type LoadedCheckpoint } from '../../src/io/checkpoint-format.js';
-import { CheckpointError } from '../../src/io/safetensors.js';
+import {
+  CHECKPOINT_MANIFEST, CHECKPOINT_WEIGHTS, CheckpointError, decodeCheckpoint, decodeCheckpointArchive, type
+  LoadedCheckpoint,
+} from 'rnnlab';
 import type { FromWorker, LossPointMsg, ToWorker, TrainConfig, WorkerError } from './protocol.js';
 import { TaskUnavailable, taskFromChoice, taskFromSpec } from './train-tasks.js';
 import { TrainSession, describe } from './train-session.js';
@@ -87,11 +87,11 @@ function run(to: number, config: TrainConfig): void {
 /** A .tar archive, or checkpoint.json with model.safetensors (from a CLI checkpoint directory). */
 function decodeFiles(files: { name: string; bytes: ArrayBuffer }[]): LoadedCheckpoint {
   if (files.length === 1) return decodeCheckpointArchive(new Uint8Array(files[0].bytes), files[0].name);
-  const manifest = files.find((f) => f.name === MANIFEST), weights = files.find((f) => f.name === WEIGHTS);
+  const manifest = files.find((f) => f.name === CHECKPOINT_MANIFEST), weights = files.find((f) => f.name === CHECKPOINT_WEIGHTS);
   if (files.length !== 2 || manifest === undefined || weights === undefined) {
-    throw new CheckpointError(`${files.map((f) => f.name).join(', ')}: expected one .tar checkpoint, or ${MANIFEST} and ${WEIGHTS} from one checkpoint directory, got ${files.length} files`);
+    throw new CheckpointError(`${files.map((f) => f.name).join(', ')}: expected one .tar checkpoint, or ${CHECKPOINT_MANIFEST} and ${CHECKPOINT_WEIGHTS} from one checkpoint directory, got ${files.length} files`);
   }
-  return decodeCheckpoint(new Uint8Array(manifest.bytes), () => new Uint8Array(weights.bytes), { manifest: MANIFEST, weights: WEIGHTS, path: MANIFEST });
+  return decodeCheckpoint(new Uint8Array(manifest.bytes), () => new Uint8Array(weights.bytes), { manifest: CHECKPOINT_MANIFEST, weights: CHECKPOINT_WEIGHTS, path: CHECKPOINT_MANIFEST });
 }
 
 async function handle(m: ToWorker): Promise<void> {
