@@ -5,7 +5,7 @@
  * native binary; and the inputs it read are checked again by name.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -54,4 +54,25 @@ test('package.json exports rnnlab and rnnlab/node with types, and nothing else b
     './node': { types: './dist/node.d.ts', default: './dist/node.js' },
     './package.json': './package.json',
   });
+});
+
+test('every import from rnnlab or rnnlab/node shown in the README and docs/ names something that entry exports', async () => {
+  const entries: Record<string, Record<string, unknown>> = {
+    rnnlab: await import('../src/index.js'),
+    'rnnlab/node': await import('../src/node.js'),
+  };
+  const docs = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const missing: string[] = [];
+  let seen = 0;
+  for (const doc of docs) {
+    const text = readFileSync(new URL(`../${doc}`, import.meta.url), 'utf8');
+    for (const m of text.matchAll(/import\s+\{([^}]*)\}\s+from\s+'(rnnlab(?:\/node)?)'/g)) {
+      for (const name of m[1]!.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type '))) {
+        seen++;
+        if (!(name in entries[m[2]!]!)) missing.push(`${doc}: ${name} from '${m[2]}'`);
+      }
+    }
+  }
+  assert.ok(seen > 20, `only ${seen} imported names found`);
+  assert.deepEqual(missing, []);
 });
