@@ -11,8 +11,8 @@ export { spectralRadius, largestSingularValue, singularValues } from './tensor/l
 export { countOps, opCounter, type OpCounter } from './tensor/counter.js';
 
 // Cells, layers and models.
-export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type LSTMCellStep, type LSTMCellBackward } from './cells/cells.js';
-export { Cell, type CellOptions, type CellCache, type CellStep, type CellBackward } from './cells/cell.js';
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type LSTMCellStep, type LSTMCellBackward } from './layers/cells.js';
+export { Cell, type CellOptions, type CellCache, type CellStep, type CellBackward } from './layers/cells.js';
 export type { Nonlinearity } from './cells/rnn.js';
 export { RNN, LSTM, GRU, type RNNOptions, type LSTMOutput, type LSTMGradients } from './layers/models.js';
 export {
@@ -52,7 +52,7 @@ export {
   unrolledGraph, MAX_UNROLL_STEPS,
   type UnrolledGraph, type UnrolledGraphOptions, type UnrolledNode, type UnrolledEdge, type UnrolledNodeKind, type UnrolledEdgeKind,
 } from './analysis/unrolled.js';
-export { compareGradientFlow, type VariantOptions, type VariantRow } from './analysis/variants.js';
+export { compareGradientFlow, type VariantOptions, type VariantRow } from './experiments/variants.js';
 export { experiments, findExperiment } from './experiments/registry.js';
 export { formatTable, type Experiment, type ExperimentResult, type ExperimentOptions, type Table } from './experiments/experiment.js';
 
@@ -76,7 +76,8 @@ export { bitsPerChar, sampleText, type BitsPerCharOptions, type BitsPerCharResul
 export { Vocabulary, describeChar } from './tasks/vocab.js';
 
 // Checkpoints, safetensors and archives in memory; ONNX export; Keras import.
-export { CheckpointError, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export { CheckpointError } from './io/checkpoint-error.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST as CHECKPOINT_MANIFEST, WEIGHTS as CHECKPOINT_WEIGHTS, manifestChecksum,
   type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig, type ModelKind, type SaveOptions,

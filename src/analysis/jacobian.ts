@@ -12,8 +12,8 @@
  *
  * (rows: outputs h_t then c_t; columns: inputs h_{t-1} then c_{t-1}).
  */
-import { GRUCell, LSTMCell, RNNCell } from '../cells/cells.js';
-import type { Cell, CellCache } from '../cells/cell.js';
+import { GRUCell, LSTMCell, RNNCell } from '../layers/cells.js';
+import type { Cell, CellCache } from '../layers/cells.js';
 import { checkShape, checkTensor } from '../tensor/check.js';
 import { Tensor, allocate, zeros } from '../tensor/tensor.js';
 

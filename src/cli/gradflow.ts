@@ -7,14 +7,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { analyzeGradientFlow, type CellFlowReport, type GradientFlowReport } from '../analysis/analyze.js';
-import { VARIANT_HEADERS, compareGradientFlow, variantTableRows, type VariantRow } from '../analysis/variants.js';
+import { VARIANT_HEADERS, compareGradientFlow, variantTableRows, type VariantRow } from '../experiments/variants.js';
 import type { CellKind } from '../analysis/counts.js';
 import type { Nonlinearity } from '../cells/rnn.js';
 import type { InitOptions, RecurrentInit } from '../layers/init.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { cellLabel, describeInit, gradientFlowSpec } from '../plot/gradflow-plot.js';
 import { writePlot } from './plot-files.js';
-import { nonNegativeInt, positiveInt } from './args.js';
+import { finiteNumber, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from './args.js';
 
 export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
 export const RECURRENT_INITS: readonly RecurrentInit[] = ['default', 'xavier', 'orthogonal', 'identity'];
@@ -106,25 +106,6 @@ export function cellList(value: string): CellKind[] {
   const dup = parts.find((p, i) => parts.indexOf(p) !== i);
   if (dup) throw new InvalidArgumentError(`cell "${dup}" is listed twice in "${value}"`);
   return parts as CellKind[];
-}
-
-export function oneOf<T extends string>(allowed: readonly T[]): (value: string) => T {
-  return (value: string) => {
-    if (!allowed.includes(value as T)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${value}"`);
-    return value as T;
-  };
-}
-
-export function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
-  return n;
-}
-
-export function finiteNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------

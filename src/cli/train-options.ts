@@ -19,8 +19,7 @@ import { builtinSeries, readSeriesCsv } from '../tasks/series-csv.js';
 import type { Task } from '../tasks/task.js';
 import { TemporalOrderTask } from '../tasks/temporal-order.js';
 import type { OptimizerKind, TrainSummary } from '../train/trainer.js';
-import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
-import { finiteNumber, oneOf } from './gradflow.js';
+import { finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './args.js';
 
 
 export type TaskKind = 'adding' | 'copy' | 'temporal-order' | 'char-lm' | 'forecast';

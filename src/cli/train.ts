@@ -23,9 +23,8 @@ import { Tensor, allocate } from '../tensor/tensor.js';
 import { lossCurveSpec, type LossPoint } from '../plot/loss-plot.js';
 import type { Task } from '../tasks/task.js';
 import { train, type TrainOptions, type TrainStepInfo, type TrainSummary } from '../train/trainer.js';
-import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './args.js';
 import { writePlot } from './plot-files.js';
-import { finiteNumber, oneOf } from './gradflow.js';
 
 import {
   NONLINEARITIES, OPTIMIZERS, PARSERS, clipNormArg, gammaArg, SCHEDULES, TASK_KINDS, TRAIN_CELLS, TRAIN_INITS, checkpointEveryOf, tbpttArg, evalEveryOf, loadTrainConfig, makeModel, makeSchedule, makeTask, trainDefaults, trainFiles, validate,

@@ -14,7 +14,7 @@
 import type { CheckpointContents, LoadedCheckpoint } from './checkpoint-format.js';
 import { MANIFEST, WEIGHTS, checkpointDirName } from './checkpoint-format.js';
 import { decodeCheckpoint, encodeCheckpoint, type EncodedCheckpoint } from './checkpoint-codec.js';
-import { CheckpointError } from './safetensors.js';
+import { CheckpointError } from './checkpoint-error.js';
 import { TarError, packTar, unpackTar, type TarEntry } from './tar.js';
 
 export const ARCHIVE_EXTENSION = '.tar';

@@ -13,7 +13,8 @@ import type { Recurrent, RecurrentOptions } from '../layers/recurrent.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { fmtShape } from '../tensor/check.js';
 import type { TaskSpec } from '../tasks/task.js';
-import { CheckpointError, decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { CheckpointError } from './checkpoint-error.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST, WEIGHTS, bad, manifestChecksum, sha256,
   type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig, type ModelKind,

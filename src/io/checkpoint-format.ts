@@ -31,15 +31,10 @@ import type { LSTM, GRU, RNN } from '../layers/models.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/random.js';
 import type { TaskSpec } from '../tasks/task.js';
-import { CheckpointError } from './safetensors.js';
 import { sha256 } from './sha256.js';
 
-export { CheckpointError } from './safetensors.js';
+export { CheckpointError, bad } from './checkpoint-error.js';
 
-/** Throws a CheckpointError naming the file, as every checkpoint check does. */
-export function bad(path: string, msg: string, cause?: unknown): never {
-  throw new CheckpointError(`${path}: ${msg}`, cause === undefined ? undefined : { cause });
-}
 export { sha256 } from './sha256.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { ARCHIVE_EXTENSION, decodeCheckpointArchive } from './checkpoint-archive.js';
 import { decodeCheckpoint } from './checkpoint-codec.js';
 import { LATEST, MANIFEST, STEP_DIR, WEIGHTS, bad, type LoadedCheckpoint } from './checkpoint-format.js';
-import { CheckpointError } from './safetensors.js';
+import { CheckpointError } from './checkpoint-error.js';
 import { looksLikeTar } from './tar.js';
 
 function readChecked(path: string): Uint8Array {

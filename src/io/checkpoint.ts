@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fsyncDir, writeFileAtomic } from './atomic.js';
 import { encodeCheckpoint } from './checkpoint-codec.js';
 import { readLatest } from './checkpoint-load.js';
-import { CheckpointError } from './safetensors.js';
+import { CheckpointError } from './checkpoint-error.js';
 import { BEST, LATEST, MANIFEST, STEP_DIR, WEIGHTS, checkpointDirName, type CheckpointContents, type SaveOptions } from './checkpoint-format.js';
 
 export { loadCheckpoint } from './checkpoint-load.js';

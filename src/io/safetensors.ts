@@ -13,14 +13,9 @@
  * legal float); whoever loads weights checks finiteness.
  */
 import { shapeSize, Tensor } from '../tensor/tensor.js';
+import { CheckpointError } from './checkpoint-error.js';
 
-/** The one error a damaged, truncated, foreign or mismatched checkpoint (or safetensors file) gives. */
-export class CheckpointError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CheckpointError';
-  }
-}
+export { CheckpointError } from './checkpoint-error.js';
 
 /** Headers larger than this are refused (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000;

@@ -7,14 +7,22 @@
  *   const { dx, dhPrev, dcPrev, grads } = lstmCell.backward(dh, dc, cache);
  *
  * backward() returns that step's parameter gradients and also adds them to gradients(), as PyTorch's
- * .grad accumulates.
+ * .grad accumulates. Each public cell is the shared `Cell` below with its step math (src/cells/rnn.ts,
+ * lstm.ts, gru.ts) and the call shape the exercise set uses:
+ *
+ *   RNNCell:  forward(x, hPrev) → h                     step(x, hPrev) → { h, cache }   backward(dh, cache)
+ *   LSTMCell: forward(x, hPrev, cPrev) → { h, c, cache }                                backward(dh, dc, cache)
+ *   GRUCell:  forward(x, hPrev) → { h, cache }                                          backward(dh, cache)
  */
-import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
+import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
-import { checkInitOptions, initLayer, type InitOptions } from '../layers/init.js';
-import { Module } from '../layers/module.js';
-import { stepBackward, stepForward, type CellOps, type CellWeights } from './ops.js';
+import { gruOps } from '../cells/gru.js';
+import { lstmOps } from '../cells/lstm.js';
+import { stepBackward, stepForward, type CellOps, type CellWeights } from '../cells/ops.js';
+import { rnnOps, type Nonlinearity } from '../cells/rnn.js';
+import { checkInitOptions, initLayer, type InitOptions } from './init.js';
+import { Module } from './module.js';
 
 export interface CellOptions {
   dtype?: DType;
@@ -158,5 +166,57 @@ export abstract class Cell extends Module {
     };
     if (dcPrev) out.dcPrev = new Tensor(dcPrev, shape);
     return out;
+  }
+}
+
+export interface RNNCellOptions extends CellOptions {
+  nonlinearity?: Nonlinearity;
+}
+
+export class RNNCell extends Cell {
+  readonly nonlinearity: Nonlinearity;
+  constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
+    const nonlinearity = checkOneOf('nonlinearity', options.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const);
+    super(rnnOps(nonlinearity), inputSize, hiddenSize, options);
+    this.nonlinearity = nonlinearity;
+  }
+  /** h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh). Use step() to keep the cache for backward. */
+  forward(x: Tensor, hPrev?: Tensor): Tensor {
+    return this.step(x, hPrev).h;
+  }
+  backward(dh: Tensor, cache: CellCache): CellBackward {
+    return this.stepBackward(dh, undefined, cache);
+  }
+}
+
+export interface LSTMCellStep extends CellStep {
+  c: Tensor;
+}
+export interface LSTMCellBackward extends CellBackward {
+  dcPrev: Tensor;
+}
+
+export class LSTMCell extends Cell {
+  constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
+    super(lstmOps, inputSize, hiddenSize, options);
+  }
+  forward(x: Tensor, hPrev?: Tensor, cPrev?: Tensor): LSTMCellStep {
+    return this.step(x, hPrev, cPrev) as LSTMCellStep;
+  }
+  /** dc = dL/dc_t from the next step (omit for zeros). */
+  backward(dh: Tensor, dc: Tensor | undefined, cache: CellCache): LSTMCellBackward {
+    return this.stepBackward(dh, dc, cache) as LSTMCellBackward;
+  }
+}
+
+export class GRUCell extends Cell {
+  constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
+    super(gruOps, inputSize, hiddenSize, options);
+  }
+  forward(x: Tensor, hPrev?: Tensor): CellStep {
+    return this.step(x, hPrev);
+  }
+  backward(dh: Tensor, cache: CellCache): CellBackward {
+    return this.stepBackward(dh, undefined, cache);
   }
 }

@@ -8,10 +8,10 @@
  * long-lag task of src/experiments/long-lag.ts (store a sign, recall it after T_train − 1 noisy steps),
  * then measured on that task's inputs, beside the same models before training on the same inputs.
  */
-import { analyzeGradientFlow, findHorizon, fitDecay, type AnalyzeOptions, type CellFlowReport } from './analyze.js';
-import type { CellKind } from './counts.js';
-import { gradientFlow } from './gradflow.js';
-import { LONG_LAG_INPUTS, longLagBatch, trainLongLag } from '../experiments/long-lag.js';
+import { analyzeGradientFlow, findHorizon, fitDecay, type AnalyzeOptions, type CellFlowReport } from '../analysis/analyze.js';
+import type { CellKind } from '../analysis/counts.js';
+import { gradientFlow } from '../analysis/gradflow.js';
+import { LONG_LAG_INPUTS, longLagBatch, trainLongLag } from './long-lag.js';
 import { LSTM, RNN } from '../layers/models.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import { checkPositiveInt } from '../tensor/check.js';
