@@ -15,6 +15,8 @@ export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type LSTMCellStep, typ
 export { Cell, type CellOptions, type CellCache, type CellStep, type CellBackward } from './layers/cells.js';
 export type { Nonlinearity } from './cells/rnn.js';
 export { RNN, LSTM, GRU, type RNNOptions, type LSTMOutput, type LSTMGradients } from './layers/models.js';
+export { createModel, createCell, cellKindOf, type Model, type ModelSpec } from './layers/factory.js';
+export { CELL_KINDS, type CellKind } from './cells/ops.js';
 export {
   Recurrent, type RecurrentOptions, type RecurrentState, type RecurrentOutput, type RecurrentGradients, type BackwardOptions, type StepGradients,
 } from './layers/recurrent.js';
@@ -32,8 +34,10 @@ export { Adam, AdamW, type AdamOptions, type AdamWOptions } from './optim/adam.j
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
 export { LRSchedule, type ScheduleSpec, type HasLr } from './optim/schedule.js';
+export { makeOptimizer, optimizerKindOf, OPTIMIZER_KINDS, type OptimizerSpec, type OptimizerKind } from './optim/factory.js';
+export { Trainer, type TrainerState, type TrainerSnapshot } from './train/core.js';
 export {
-  makeOptimizer, type Model, type OptimizerSpec, type OptimizerKind, type TrainOptions, type TrainSummary, type TrainStepInfo,
+  EVAL_SEED_OFFSET, TRAINER_METRICS, type TrainerOptions, type TrainOptions, type TrainSummary, type TrainStepInfo,
 } from './train/options.js';
 
 // Analysis.
@@ -46,7 +50,7 @@ export {
 } from './analysis/analyze.js';
 export {
   countMultiplications, countParameters, MULTIPLICATION_CONVENTION,
-  type CellKind, type CountMultiplicationsOptions, type CountParametersOptions, type MultiplicationCount, type ParameterCount,
+  type CountMultiplicationsOptions, type CountParametersOptions, type MultiplicationCount, type ParameterCount,
 } from './analysis/counts.js';
 export {
   unrolledGraph, MAX_UNROLL_STEPS,

@@ -14,7 +14,8 @@ import { loadCheckpoint } from '../src/io/checkpoint.js';
 import { taskFromSpec as cliTaskFromSpec } from '../src/tasks/registry.js';
 import { CharLMTask } from '../src/tasks/char-lm.js';
 import type { TrainConfig } from '../web/src/protocol.js';
-import { TrainSession } from '../web/src/train-session.js';
+import { train } from '../src/train/trainer.js';
+import { TrainSession, buildModel, sessionOptions } from '../web/src/train-session.js';
 import { TaskUnavailable, taskFromChoice, taskFromSpec } from '../web/src/train-tasks.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnnlab-lab-session-'));
@@ -26,6 +27,29 @@ const adding: TrainConfig = {
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 
 describe('the lab training session', () => {
+  it('takes the steps train() takes: the same losses and bit-identical weights after 25 steps', async () => {
+    const config: TrainConfig = { ...adding, clipValue: 0.5, schedule: { kind: 'cosine', totalSteps: 25 } };
+    const task = await taskFromChoice(config.task);
+    const s = TrainSession.fresh(config, task);
+    const inPage = Array.from({ length: 25 }, () => s.trainStep().loss);
+    const model = buildModel(config, task);
+    const summary = train(model, task, { ...sessionOptions(config), steps: 25 });
+    assert.deepEqual(inPage, summary.history.map((h) => h.loss));
+    const a = s.model.stateDict(), b = model.stateDict();
+    assert.deepEqual(Object.keys(a), Object.keys(b));
+    for (const k of Object.keys(a)) assert.deepEqual(a[k]!.data, b[k]!.data, k);
+  });
+
+  it('keeps its state when the page changes its settings: a new lr applies, the step count and the data go on', async () => {
+    const task = await taskFromChoice(adding.task);
+    const s = TrainSession.fresh(adding, task);
+    for (let i = 0; i < 5; i++) s.trainStep();
+    s.configure({ ...adding, lr: 0.002, batchSize: 8 });
+    assert.equal(s.trainStep().step, 6);
+    const ck = decodeCheckpointArchive(s.checkpoint().bytes, 'x.tar');
+    assert.equal(ck.optimizerState!.options.lr, 0.002);
+  });
+
   it('lowers the adding problem loss within a few dozen steps', async () => {
     const s = TrainSession.fresh(adding, await taskFromChoice(adding.task));
     const losses = Array.from({ length: 60 }, () => s.trainStep().loss);

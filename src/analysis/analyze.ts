@@ -15,7 +15,7 @@
  */
 import type { InitOptions } from '../layers/init.js';
 import { largestSingularValue, spectralRadius } from '../tensor/linalg.js';
-import { GRU, LSTM, RNN } from '../layers/models.js';
+import { createModel } from '../layers/factory.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import type { Nonlinearity } from '../cells/rnn.js';
 import { checkFiniteNumber, checkOneOf, checkPositiveInt } from '../tensor/check.js';
@@ -125,16 +125,12 @@ export function analyzeGradientFlow(options: AnalyzeOptions = {}): GradientFlowR
 }
 
 function build(cell: CellKind, o: Required<AnalyzeOptions>, seed: number): Recurrent {
-  const base = { inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: o.numLayers, dtype: o.dtype, seed };
-  if (cell === 'rnn') {
-    const { forgetBias: _ignored, ...init } = o.init;
-    return new RNN({ ...base, nonlinearity: o.nonlinearity, init });
-  }
-  if (cell === 'gru') {
-    const { forgetBias: _ignored, ...init } = o.init;
-    return new GRU({ ...base, init });
-  }
-  return new LSTM({ ...base, init: o.init });
+  // The forget-gate bias is the LSTM's alone; the other cells are built without it.
+  const { forgetBias: _ignored, ...common } = o.init;
+  return createModel({
+    cell, inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: o.numLayers, dtype: o.dtype, seed,
+    init: cell === 'lstm' ? o.init : common, nonlinearity: cell === 'rnn' ? o.nonlinearity : undefined,
+  });
 }
 
 function analyzeCell(cell: CellKind, o: Required<AnalyzeOptions>): CellFlowReport {

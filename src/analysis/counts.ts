@@ -23,9 +23,11 @@
  * Parameters per layer: G·H·D_l + G·H·H (+ 2·G·H with bias: PyTorch keeps b_ih and b_hh apart), plus
  * O·H + O for the head. The vanilla RNN with one layer and a head: H·D + H·H + 2H + O·H + O.
  */
+import type { CellKind } from '../cells/ops.js';
 import { checkOneOf, checkPositiveInt } from '../tensor/check.js';
 
-export type CellKind = 'rnn' | 'lstm' | 'gru';
+export type { CellKind } from '../cells/ops.js';
+
 const CELLS = ['rnn', 'lstm', 'gru'] as const;
 
 /** Gate blocks stacked in W_ih / W_hh, and elementwise products per hidden unit in one forward step. */

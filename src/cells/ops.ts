@@ -14,6 +14,10 @@
 import { linearBackward, linearForward } from '../tensor/kernels.js';
 import { allocate, type FloatArray } from '../tensor/tensor.js';
 
+/** The three cells, spelled this way everywhere in rnnlab (the checkpoint file names the classes: src/layers/factory.ts). */
+export type CellKind = 'rnn' | 'lstm' | 'gru';
+export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
+
 /** One layer's parameters, laid out as PyTorch's: weightIh [G·H, D], weightHh [G·H, H], biases [G·H]. */
 export interface CellWeights {
   weightIh: FloatArray;
@@ -42,7 +46,7 @@ export interface StepBackward extends StepForward {
 }
 
 export interface CellOps {
-  readonly kind: 'rnn' | 'lstm' | 'gru';
+  readonly kind: CellKind;
   /** G: how many H-sized blocks the weights stack (1, 4 or 3). */
   readonly gates: number;
   readonly hasCell: boolean;

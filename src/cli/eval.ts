@@ -70,13 +70,13 @@ export function runEval(o: EvalCliOptions, log: (line: string) => void = console
   if (task instanceof CharLMTask) {
     const r = bitsPerChar(model, task);
     const loss = r.bpc * Math.LN2;
-    res = { ...base, loss, metric: r.accuracy, metricName: 'accuracy (next char)', solved: loss < task.solvedBelow, bitsPerChar: r.bpc, chars: r.chars };
+    res = { ...base, loss, metric: r.accuracy, metricName: task.metricName, solved: loss < task.solvedBelow, bitsPerChar: r.bpc, chars: r.chars };
     log(`${task.name}: ${r.bpc.toFixed(4)} bits per character on ${r.chars} held-out characters (accuracy ${r.accuracy.toFixed(3)})`);
     log(`  unigram (memoryless) ${(task.baseline() / Math.LN2).toFixed(4)} bpc; bigram ${(task.solvedBelow / Math.LN2).toFixed(4)} bpc: ${res.solved ? 'better than the bigram model' : 'not better than the bigram model'}`);
   } else if (task instanceof ForecastTask) {
     const f = evaluateForecast(model, task);
     res = {
-      ...base, loss: f.mse, metric: f.skill, metricName: 'skill vs persistence', solved: f.mse < task.solvedBelow,
+      ...base, loss: f.mse, metric: f.skill, metricName: task.metricName, solved: f.mse < task.solvedBelow,
       forecast: { targets: f.targets, mse: f.mse, mseSeriesUnits: f.mseSeriesUnits, persistenceMse: f.persistenceMse, arMse: f.arMse, skill: f.skill, skillVsAr: f.skillVsAr },
     };
     log(`${task.name}: held-out MSE ${f.mse.toPrecision(4)} (standardised; ${f.mseSeriesUnits.toPrecision(4)} in the series' units) over ${f.targets} targets`);
@@ -84,13 +84,13 @@ export function runEval(o: EvalCliOptions, log: (line: string) => void = console
   } else {
     const rng = new Rng(o.seed);
     const draw = task.heldOutBatch?.bind(task) ?? task.batch.bind(task);
-    let loss = 0, metric = 0, metricName = '';
+    const metricName = task.metricName;
+    let loss = 0, metric = 0;
     for (let i = 0; i < o.batches; i++) {
       const b = draw(rng, o.batch);
       const ev = task.evaluate(model.forward(b.x).output, b);
       loss += ev.loss / o.batches;
       metric += ev.metric / o.batches;
-      metricName = ev.metricName;
     }
     res = { ...base, loss, metric, metricName, solved: loss < task.solvedBelow };
     log(`${task.name} (T = ${task.seqLen}): loss ${loss.toPrecision(4)} on ${o.batches * o.batch} fresh sequences (baseline ${task.baseline().toPrecision(4)}), ${metricName} ${metric.toFixed(3)}: ${res.solved ? 'SOLVED' : 'not solved'} (solved below ${task.solvedBelow.toPrecision(3)})`);

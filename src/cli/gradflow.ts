@@ -8,7 +8,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { analyzeGradientFlow, type CellFlowReport, type GradientFlowReport } from '../analysis/analyze.js';
 import { VARIANT_HEADERS, compareGradientFlow, variantTableRows, type VariantRow } from '../experiments/variants.js';
-import type { CellKind } from '../analysis/counts.js';
+import { CELL_KINDS, type CellKind } from '../cells/ops.js';
 import type { Nonlinearity } from '../cells/rnn.js';
 import type { InitOptions, RecurrentInit } from '../layers/init.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -16,7 +16,6 @@ import { cellLabel, describeInit, gradientFlowSpec } from '../plot/gradflow-plot
 import { writePlot } from './plot-files.js';
 import { finiteNumber, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from './args.js';
 
-export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
 export const RECURRENT_INITS: readonly RecurrentInit[] = ['default', 'xavier', 'orthogonal', 'identity'];
 export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu'];
 

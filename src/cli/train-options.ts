@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Nonlinearity } from '../cells/rnn.js';
 import type { InitOptions, RecurrentInit } from '../layers/init.js';
-import { GRU, LSTM, RNN } from '../layers/models.js';
+import { createModel, type Model } from '../layers/factory.js';
 import type { ScheduleSpec } from '../optim/schedule.js';
 import { AddingTask } from '../tasks/adding.js';
 import { CharLMTask } from '../tasks/char-lm.js';
@@ -18,7 +18,8 @@ import { ForecastTask } from '../tasks/forecast.js';
 import { builtinSeries, readSeriesCsv } from '../tasks/series-csv.js';
 import type { Task } from '../tasks/task.js';
 import { TemporalOrderTask } from '../tasks/temporal-order.js';
-import type { OptimizerKind, TrainSummary } from '../train/trainer.js';
+import { OPTIMIZER_KINDS, type OptimizerKind } from '../optim/factory.js';
+import type { TrainSummary } from '../train/trainer.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './args.js';
 
 
@@ -28,7 +29,7 @@ export type ScheduleKind = 'constant' | 'step' | 'cosine' | 'warmup-cosine';
 
 export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'temporal-order', 'char-lm', 'forecast'];
 export const TRAIN_CELLS: readonly TrainCell[] = ['rnn', 'lstm', 'gru'];
-export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
+export const OPTIMIZERS: readonly OptimizerKind[] = OPTIMIZER_KINDS;
 export const SCHEDULES: readonly ScheduleKind[] = ['constant', 'step', 'cosine', 'warmup-cosine'];
 export const TRAIN_INITS: readonly RecurrentInit[] = ['default', 'orthogonal', 'identity', 'xavier'];
 export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu'];
@@ -276,14 +277,14 @@ export function makeTask(o: TrainCliOptions): Task {
   throw new RangeError(`--task: expected one of ${TASK_KINDS.join(', ')}, got ${JSON.stringify(o.task)}`);
 }
 
-export function makeModel(o: TrainCliOptions, task: Task): RNN | LSTM | GRU {
+export function makeModel(o: TrainCliOptions, task: Task): Model {
   const init: InitOptions = {};
   if (o.init !== undefined) init.weightHh = o.init;
   if (o.forgetBias !== undefined) init.forgetBias = o.forgetBias;
-  const base = { inputSize: task.inputSize, hiddenSize: o.hidden, numLayers: o.layers, outputSize: task.outputSize, dtype: task.dtype, seed: o.seed, init };
-  if (o.cell === 'rnn') return new RNN({ ...base, nonlinearity: o.nonlinearity ?? 'tanh' });
-  if (o.cell === 'gru') return new GRU(base);
-  return new LSTM(base);
+  return createModel({
+    cell: o.cell, inputSize: task.inputSize, hiddenSize: o.hidden, numLayers: o.layers, outputSize: task.outputSize, dtype: task.dtype, seed: o.seed, init,
+    nonlinearity: o.cell === 'rnn' ? o.nonlinearity ?? 'tanh' : undefined,
+  });
 }
 
 export function makeSchedule(o: TrainCliOptions): ScheduleSpec | undefined {

@@ -18,8 +18,6 @@ import { workerSource } from './worker.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { latestCheckpoint } from '../io/checkpoint.js';
 import { MANIFEST } from '../io/checkpoint-format.js';
-import { Rng } from '../tensor/random.js';
-import { Tensor, allocate } from '../tensor/tensor.js';
 import { lossCurveSpec, type LossPoint } from '../plot/loss-plot.js';
 import type { Task } from '../tasks/task.js';
 import { train, type TrainOptions, type TrainStepInfo, type TrainSummary } from '../train/trainer.js';
@@ -35,34 +33,14 @@ export {
   TASK_KINDS, TRAIN_CELLS, OPTIMIZERS, SCHEDULES, TRAIN_INITS, TRAIN_FLAGS, loadTrainConfig, tbpttArg, trainDefaults, trainFiles,
   type TaskKind, type TrainCell, type ScheduleKind, type TrainCliOptions, type TrainCliResult, type TrainFiles,
 } from './train-options.js';
-/** Thrown by the task wrapper once a stop was asked for and the interrupted step's checkpoint written. */
-class StopTraining extends Error {
-  constructor(readonly step: number) {
-    super(`stopped after step ${step}`);
-  }
-}
 
 type CoreOutcome = { kind: 'done'; summary: TrainSummary } | { kind: 'stopped'; step: number };
 
-/** Runs the trainer; `stop[0] !== 0` asks it to checkpoint the current step and stop. */
+/** Runs the trainer; `stop[0] !== 0` asks it to end after the current step, with a checkpoint of it. */
 function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainStepInfo) => void): CoreOutcome {
   const task = makeTask(o);
   const model = makeModel(o, task);
   const files = trainFiles(o.out);
-  let stopAt = 0;
-  // The trainer asks for the next batch first thing in a step: after a stop was asked for, that is
-  // where the run ends, after the stopping step was logged and checkpointed.
-  const guarded = new Proxy(task, {
-    get(target, prop, receiver) {
-      if (prop === 'batch') {
-        return (...args: Parameters<Task['batch']>) => {
-          if (stopAt > 0) throw new StopTraining(stopAt);
-          return target.batch(...args);
-        };
-      }
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-  });
   const options: TrainOptions = {
     steps: o.steps,
     batchSize: o.batch,
@@ -71,14 +49,8 @@ function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainSte
     evalEvery: evalEveryOf(o),
     logJsonl: files.jsonl,
     checkpoint: { dir: files.checkpoints, every: checkpointEveryOf(o), keepLast: o.keep },
-    onStep: (info) => {
-      onStep(info);
-      if (stopAt === 0 && Atomics.load(stop, 0) !== 0) {
-        stopAt = info.step;
-        // The trainer checks the cadence right after this callback: save this step.
-        options.checkpoint!.every = info.step;
-      }
-    },
+    onStep,
+    shouldStop: () => Atomics.load(stop, 0) !== 0,
   };
   const schedule = makeSchedule(o);
   if (schedule) options.schedule = schedule;
@@ -91,12 +63,8 @@ function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainSte
   if (o.tbptt) options.tbptt = o.tbptt;
   if (o.patience !== undefined) options.earlyStopping = { patience: o.patience };
   if (o.resume) options.resume = files.checkpoints;
-  try {
-    return { kind: 'done', summary: train(model, guarded, options) };
-  } catch (e) {
-    if (e instanceof StopTraining) return { kind: 'stopped', step: e.step };
-    throw e;
-  }
+  const summary = train(model, task, options);
+  return summary.interrupted ? { kind: 'stopped', step: summary.steps } : { kind: 'done', summary };
 }
 
 // The worker side: this same module, loaded in a worker thread.
@@ -207,11 +175,9 @@ function readHistory(jsonl: string): LossPoint[] {
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 
-/** The task's metric name, from scoring a zero output on a one-sequence batch. */
+/** The task's metric name without its parenthesised detail, for the progress line. */
 function metricNameOf(task: Task): string {
-  const b = task.batch(new Rng(0), 1);
-  const out = new Tensor(allocate(task.dtype, task.seqLen * task.outputSize), [task.seqLen, 1, task.outputSize]);
-  return task.evaluate(out, b).metricName.replace(/\s*\(.*\)$/, '');
+  return task.metricName.replace(/\s*\(.*\)$/, '');
 }
 
 export interface RunTrainExtras {

@@ -12,7 +12,7 @@
  */
 import type { Nonlinearity } from '../cells/rnn.js';
 import type { InitOptions } from '../layers/init.js';
-import { GRU, LSTM, RNN } from '../layers/models.js';
+import { createModel, type Model } from '../layers/factory.js';
 import { AddingTask } from '../tasks/adding.js';
 import { CopyMemoryTask } from '../tasks/copy-memory.js';
 import type { Task } from '../tasks/task.js';
@@ -78,14 +78,14 @@ export function makeReproTask(r: ReproRow): Task {
   }
 }
 
-export function makeReproModel(r: ReproRow, task: Task): RNN | LSTM | GRU {
+export function makeReproModel(r: ReproRow, task: Task): Model {
   const base = { inputSize: task.inputSize, hiddenSize: r.hidden, outputSize: task.outputSize, seed: r.seed };
-  if (r.model === 'LSTM') return new LSTM({ ...base, init: r.forgetBias === undefined ? {} : { forgetBias: r.forgetBias } });
-  if (r.model === 'GRU') return new GRU(base);
+  if (r.model === 'LSTM') return createModel({ cell: 'lstm', ...base, init: r.forgetBias === undefined ? {} : { forgetBias: r.forgetBias } });
+  if (r.model === 'GRU') return createModel({ cell: 'gru', ...base });
   const irnn = r.model === 'IRNN';
   const init: InitOptions = irnn ? { weightHh: 'identity' } : {};
   const nonlinearity: Nonlinearity = irnn ? 'relu' : 'tanh';
-  return new RNN({ ...base, nonlinearity, init });
+  return createModel({ cell: 'rnn', ...base, nonlinearity, init });
 }
 
 /** Trains one row and scores it on TEST_SEQUENCES fresh sequences. */

@@ -8,8 +8,8 @@
  * starts with the name of the file at fault (as the caller names it: a path, or an entry of an archive).
  * The format itself is described in checkpoint-format.ts.
  */
-import { GRU, LSTM, RNN } from '../layers/models.js';
-import type { Recurrent, RecurrentOptions } from '../layers/recurrent.js';
+import { MODEL_CLASS, cellKindOf, cellOfClass, createModel, type Model } from '../layers/factory.js';
+import type { Recurrent } from '../layers/recurrent.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { fmtShape } from '../tensor/check.js';
 import type { TaskSpec } from '../tasks/task.js';
@@ -17,12 +17,11 @@ import { CheckpointError } from './checkpoint-error.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST, WEIGHTS, bad, manifestChecksum, sha256,
-  type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig, type ModelKind,
+  type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig,
 } from './checkpoint-format.js';
 
-export function modelConfig(model: RNN | LSTM | GRU): ModelConfig {
-  const kind: ModelKind | null = model instanceof LSTM ? 'LSTM' : model instanceof GRU ? 'GRU' : model instanceof RNN ? 'RNN' : null;
-  if (kind === null) throw new TypeError(`model: expected an RNN, LSTM or GRU, got ${model === null ? 'null' : typeof model === 'object' ? (model as object).constructor?.name : typeof model}`);
+export function modelConfig(model: Model): ModelConfig {
+  const kind = MODEL_CLASS[cellKindOf(model)];
   const options: ModelConfig['options'] = {
     inputSize: model.inputSize,
     hiddenSize: model.hiddenSize,
@@ -32,7 +31,7 @@ export function modelConfig(model: RNN | LSTM | GRU): ModelConfig {
     dtype: model.dtype,
   };
   if (model.outputSize !== null) options.outputSize = model.outputSize;
-  if (model instanceof RNN) options.nonlinearity = model.nonlinearity;
+  if ('nonlinearity' in model) options.nonlinearity = model.nonlinearity;
   return { kind, options };
 }
 
@@ -103,7 +102,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 function checkConfig(file: string, m: unknown): ModelConfig {
   if (!isObj(m) || !isObj(m.options)) bad(file, 'model: expected {kind, options}');
   const kind = m.kind;
-  if (kind !== 'RNN' && kind !== 'LSTM' && kind !== 'GRU') bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${JSON.stringify(kind)}`);
+  if (cellOfClass(kind) === null) bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${JSON.stringify(kind)}`);
   const o = m.options;
   const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity'];
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
@@ -121,14 +120,11 @@ function checkConfig(file: string, m: unknown): ModelConfig {
   // Guard the allocation: a damaged config must not ask for gigabytes.
   const H = o.hiddenSize as number, D = o.inputSize as number, L = o.numLayers as number;
   if ((D + H * (L + 2)) * H * 4 > 2 ** 31) bad(file, `model.options: sizes (inputSize ${D}, hiddenSize ${H}, numLayers ${L}) are implausibly large`);
-  return { kind, options: o as ModelConfig['options'] };
+  return { kind: kind as ModelConfig['kind'], options: o as ModelConfig['options'] };
 }
 
-function buildModel(config: ModelConfig): RNN | LSTM | GRU {
-  const opts: RecurrentOptions = { ...config.options };
-  if (config.kind === 'LSTM') return new LSTM(opts);
-  if (config.kind === 'GRU') return new GRU(opts);
-  return new RNN({ ...opts, nonlinearity: config.options.nonlinearity });
+function buildModel(config: ModelConfig): Model {
+  return createModel({ cell: cellOfClass(config.kind)!, ...config.options });
 }
 
 function checkOptimizerState(file: string, s: unknown, model: Recurrent): OptimizerStateDict | null {
@@ -213,7 +209,7 @@ export function decodeCheckpoint(manifestBytes: Uint8Array, readWeights: () => U
   } catch (e) {
     bad(wfile, (e as Error).message, e);
   }
-  let model: RNN | LSTM | GRU;
+  let model: Model;
   try {
     model = buildModel(config);
   } catch (e) {

@@ -27,7 +27,7 @@
  *
  * This file is browser-safe: no node: imports.
  */
-import type { LSTM, GRU, RNN } from '../layers/models.js';
+import type { Model, ModelClass } from '../layers/factory.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/random.js';
 import type { TaskSpec } from '../tasks/task.js';
@@ -45,7 +45,8 @@ export const LATEST = 'latest';
 export const BEST = 'best.json';
 export const STEP_DIR = /^step-(\d{9,})$/;
 
-export type ModelKind = 'RNN' | 'LSTM' | 'GRU';
+/** The model's class as the checkpoint file names it ('LSTM', as torch.nn.LSTM); in code a model's cell is a CellKind. */
+export type ModelKind = ModelClass;
 
 /** What is needed to rebuild the model before loading the weights (init options and seed are not). */
 export interface ModelConfig {
@@ -79,7 +80,7 @@ export interface CheckpointManifest {
 }
 
 export interface CheckpointContents {
-  model: RNN | LSTM | GRU;
+  model: Model;
   optimizer?: Optimizer<{ lr: number }>;
   rng?: Rng;
   step: number;
@@ -99,7 +100,7 @@ export interface SaveOptions {
 
 export interface LoadedCheckpoint {
   /** Rebuilt from the saved config, with the saved weights. */
-  model: RNN | LSTM | GRU;
+  model: Model;
   config: ModelConfig;
   /** For `optimizer.loadStateDict` on an optimizer built over `model`; null if none was saved. */
   optimizerState: OptimizerStateDict | null;

@@ -45,6 +45,7 @@ export class AddingTask implements Task<AddingBatch> {
   readonly lossAt = 'last' as const;
   readonly dtype: DType;
   readonly solvedBelow = 0.01;
+  readonly metricName = `accuracy (|error| < ${ADDING_TOLERANCE})`;
 
   constructor(opts: AddingOptions = {}) {
     this.seqLen = checkIntOption('seqLen', opts.seqLen, 100, 2, 'one marker in each half needs two steps');
@@ -83,6 +84,6 @@ export class AddingTask implements Task<AddingBatch> {
     const { loss, grad } = mseOf(last, batch.target);
     let ok = 0;
     for (let b = 0; b < B; b++) if (Math.abs(last.data[b] - batch.target.data[b]) < ADDING_TOLERANCE) ok++;
-    return { loss, metric: ok / B, metricName: `accuracy (|error| < ${ADDING_TOLERANCE})`, grad: expand(grad) };
+    return { loss, metric: ok / B, metricName: this.metricName, grad: expand(grad) };
   }
 }

@@ -75,6 +75,7 @@ export class CharLMTask implements Task<CharLMBatch> {
   readonly lossAt = 'all' as const;
   readonly dtype: DType;
   readonly solvedBelow: number;
+  readonly metricName = 'accuracy (next char)';
   readonly corpus: Corpus;
   readonly vocab: Vocabulary;
   readonly heldOutFraction: number;
@@ -148,7 +149,7 @@ export class CharLMTask implements Task<CharLMBatch> {
     const R = this.seqLen * B, V = this.outputSize;
     let ok = 0;
     for (let r = 0; r < R; r++) if (argmaxRow(output.data, r, V) === batch.target[r]) ok++;
-    return { loss, metric: ok / R, metricName: 'accuracy (next char)', grad };
+    return { loss, metric: ok / R, metricName: this.metricName, grad };
   }
 
   spec(): CharLMSpec {

@@ -51,6 +51,7 @@ export class CopyMemoryTask implements Task<CopyMemoryBatch> {
   readonly lossAt = 'all' as const;
   readonly dtype: DType;
   readonly solvedBelow: number;
+  readonly metricName = 'accuracy on the copied symbols';
 
   constructor(opts: CopyMemoryOptions = {}) {
     this.delay = checkIntOption('delay', opts.delay, 100, 1, 'T − 1 blanks sit between the symbols and the delimiter');
@@ -99,6 +100,6 @@ export class CopyMemoryTask implements Task<CopyMemoryBatch> {
     for (let t = L - COPY_LENGTH; t < L; t++) {
       for (let b = 0; b < B; b++) if (argmaxRow(output.data, t * B + b, C) === batch.target[t * B + b]) ok++;
     }
-    return { loss, metric: ok / (COPY_LENGTH * B), metricName: 'accuracy on the copied symbols', grad };
+    return { loss, metric: ok / (COPY_LENGTH * B), metricName: this.metricName, grad };
   }
 }

@@ -88,6 +88,7 @@ export class ForecastTask implements Task<ForecastBatch> {
   readonly firstHeldOut: number;
   readonly ar: ArFit;
   readonly solvedBelow: number;
+  readonly metricName = 'skill vs persistence';
   private readonly persistence: number;
 
   constructor(opts: ForecastOptions) {
@@ -190,7 +191,7 @@ export class ForecastTask implements Task<ForecastBatch> {
     let pe = 0;
     for (let b = 0; b < B; b++) pe += (batch.x.data[(T - 1) * B + b] - batch.target.data[b]) ** 2;
     pe /= B;
-    return { loss, metric: skill(loss, pe), metricName: 'skill vs persistence', grad: expand(grad) };
+    return { loss, metric: skill(loss, pe), metricName: this.metricName, grad: expand(grad) };
   }
 
   /**

@@ -59,6 +59,8 @@ export interface Task<TBatch extends TaskBatch = TaskBatch> {
   readonly solvedBelow: number;
   /** Score a model's output on a batch. */
   evaluate(output: Tensor, batch: TBatch): TaskEvaluation;
+  /** What `evaluate(...).metric` measures, in words (the same for every batch). */
+  readonly metricName: string;
   /**
    * Batches for held-out evaluation. Tasks drawn from a fixed data set (a text, a time series) take them
    * from their held-out split; synthetic tasks leave this out, and fresh `batch()` draws are held out by

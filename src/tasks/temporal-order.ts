@@ -50,6 +50,7 @@ export class TemporalOrderTask implements Task<TemporalOrderBatch> {
   readonly lossAt = 'last' as const;
   readonly dtype: DType;
   readonly solvedBelow = 0.01;
+  readonly metricName = 'accuracy';
   /** Inclusive 0-based ranges of the first and second relevant symbol. */
   readonly firstRange: readonly [number, number];
   readonly secondRange: readonly [number, number];
@@ -97,6 +98,6 @@ export class TemporalOrderTask implements Task<TemporalOrderBatch> {
     const { loss, grad } = crossEntropyLoss(last, batch.target);
     let ok = 0;
     for (let b = 0; b < B; b++) if (argmaxRow(last.data, b, this.outputSize) === batch.target[b]) ok++;
-    return { loss, metric: ok / B, metricName: 'accuracy', grad: expand(grad) };
+    return { loss, metric: ok / B, metricName: this.metricName, grad: expand(grad) };
   }
 }

@@ -2,23 +2,13 @@
  * The trainer's options: their types, their checks (every error names the option, what was expected
  * and what was given; unknown option names are refused), and the optimizer they describe.
  */
-import type { GRU, LSTM, RNN } from '../layers/models.js';
-import { Adagrad } from '../optim/adagrad.js';
-import { Adam, AdamW } from '../optim/adam.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { RMSprop } from '../optim/rmsprop.js';
+import type { Model } from '../layers/factory.js';
+import type { OptimizerSpec } from '../optim/factory.js';
 import type { ScheduleSpec } from '../optim/schedule.js';
-import { SGD } from '../optim/sgd.js';
 import type { Task } from '../tasks/task.js';
 
-export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
-
-export interface OptimizerSpec {
-  kind: OptimizerKind;
-  lr: number;
-  /** Any other option of the chosen optimizer (momentum, betas, weightDecay, ...). */
-  [option: string]: unknown;
-}
+export type { Model } from '../layers/factory.js';
+export { makeOptimizer, type OptimizerKind, type OptimizerSpec } from '../optim/factory.js';
 
 export interface TrainStepInfo {
   /** 1-based step number, counted from the start of the run (resumes included). */
@@ -38,7 +28,8 @@ export interface TrainStepInfo {
   warning?: string;
 }
 
-export interface TrainOptions {
+/** The trainer core's options (src/train/core.ts): everything about the run, nothing about files. */
+export interface TrainerOptions {
   steps: number;
   batchSize: number;
   seed: number;
@@ -50,23 +41,32 @@ export interface TrainOptions {
   evalEvery?: number;
   /** Held-out batches (default 4). */
   evalBatches?: number;
-  /** Seed of the held-out Rng (default seed + 1000003). */
+  /** Seed of the held-out Rng (default seed + EVAL_SEED_OFFSET). */
   evalSeed?: number;
   /** Stop when the eval loss has not improved by more than minDelta for `patience` evaluations. Needs evalEvery. */
   earlyStopping?: { patience: number; minDelta?: number };
   /** Stop at the first evaluation whose loss is below task.solvedBelow (needs evalEvery). */
   stopWhenSolved?: boolean;
+  onStep?: (info: TrainStepInfo) => void;
+  /** Skipped steps in a row before restoring the last good state and halving the lr (default 5). */
+  maxBadSteps?: number;
+  /** Keep an in-memory copy of the weights and optimizer state every this many good steps (default 10). */
+  snapshotEvery?: number;
+}
+
+/** `train()`'s options (src/train/trainer.ts): the core's, and the files and signals of a Node run. */
+export interface TrainOptions extends TrainerOptions {
   /** Append one JSON line per step to this file. */
   logJsonl?: string;
   /** Save a checkpoint every `every` steps (and at the end) under `dir`; best by eval loss. */
   checkpoint?: { dir: string; every: number; keepLast?: number };
   /** A checkpoint directory (or a root with a `latest` pointer) to continue from. */
   resume?: string;
-  onStep?: (info: TrainStepInfo) => void;
-  /** Skipped steps in a row before restoring the last good state and halving the lr (default 5). */
-  maxBadSteps?: number;
-  /** Keep an in-memory copy of the weights and optimizer state every this many good steps (default 10). */
-  snapshotEvery?: number;
+  /**
+   * Asked after every step: true ends the run there, with a checkpoint of that step when `checkpoint`
+   * is set, and a summary whose `interrupted` is true. (A worker thread's Ctrl-C arrives this way.)
+   */
+  shouldStop?: () => boolean;
 }
 
 export interface TrainSummary {
@@ -92,14 +92,25 @@ export interface TrainSummary {
   history: TrainStepInfo[];
   /** The directory of the last checkpoint written, if any. */
   lastCheckpoint?: string;
+  /** True when `shouldStop` (or `Trainer.stop()`) ended the run before its steps. */
+  interrupted: boolean;
 }
 
-export type Model = RNN | LSTM | GRU;
+/** The held-out Rng's default seed is the run's seed plus this. */
+export const EVAL_SEED_OFFSET = 1000003;
 
-const KNOWN_OPTIONS = new Set([
+/** The trainer's bookkeeping in a checkpoint's metrics, so that a resumed run continues exactly. */
+export const TRAINER_METRICS = {
+  lrScale: 'trainer.lrScale', skipped: 'trainer.skipped', badStreak: 'trainer.badStreak', bestEval: 'trainer.bestEval', sinceBest: 'trainer.sinceBest',
+} as const;
+
+
+/** The keys of TrainerOptions, and those TrainOptions adds. */
+export const TRAINER_OPTION_KEYS: readonly string[] = [
   'steps', 'batchSize', 'seed', 'optimizer', 'schedule', 'clip', 'tbptt', 'evalEvery', 'evalBatches', 'evalSeed',
-  'earlyStopping', 'stopWhenSolved', 'logJsonl', 'checkpoint', 'resume', 'onStep', 'maxBadSteps', 'snapshotEvery',
-]);
+  'earlyStopping', 'stopWhenSolved', 'onStep', 'maxBadSteps', 'snapshotEvery',
+];
+export const TRAIN_OPTION_KEYS: readonly string[] = [...TRAINER_OPTION_KEYS, 'logJsonl', 'checkpoint', 'resume', 'shouldStop'];
 
 function fail(name: string, expected: string, got: unknown): never {
   let g: string;
@@ -153,10 +164,11 @@ export interface Resolved {
   snapshotEvery: number;
 }
 
-export function resolveOptions(model: Model, task: Task, o: TrainOptions): Resolved {
+/** Checks `o` (errors name the option) against `known`, the option names the caller takes. */
+export function resolveOptions(model: Model, task: Task, o: TrainOptions, known: readonly string[] = TRAIN_OPTION_KEYS): Resolved {
   if (o === null || typeof o !== 'object') throw new TypeError(`options: expected an object, got ${String(o)}`);
-  const unknown = Object.keys(o).filter((k) => !KNOWN_OPTIONS.has(k));
-  if (unknown.length) throw new RangeError(`options: unknown option(s) ${unknown.join(', ')} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) throw new RangeError(`options: unknown option(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
   if (model.batchFirst) throw new RangeError('model: expected a time-major model (batchFirst false), as tasks give [T, B, D] inputs');
   if (model.inputSize !== task.inputSize) throw new RangeError(`model.inputSize: expected ${task.inputSize} (task ${task.name}), got ${model.inputSize}`);
   if (model.outputSize !== task.outputSize) throw new RangeError(`model.outputSize: expected a head of size ${task.outputSize} (task ${task.name}), got ${model.outputSize}`);
@@ -205,33 +217,12 @@ export function resolveOptions(model: Model, task: Task, o: TrainOptions): Resol
   }
   if (o.resume !== undefined) str('resume', o.resume);
   if (o.onStep !== undefined && typeof o.onStep !== 'function') fail('onStep', 'a function', o.onStep);
+  if (o.shouldStop !== undefined && typeof o.shouldStop !== 'function') fail('shouldStop', 'a function', o.shouldStop);
   if (o.schedule !== undefined) obj('schedule', o.schedule);
   return {
     steps, batchSize, seed: o.seed, clipNorm, clipValue, window, stride, evalEvery, evalBatches,
-    evalSeed: o.evalSeed ?? o.seed + 1000003, patience, minDelta, stopWhenSolved,
+    evalSeed: o.evalSeed ?? o.seed + EVAL_SEED_OFFSET, patience, minDelta, stopWhenSolved,
     maxBadSteps: optPosInt('maxBadSteps', o.maxBadSteps, 5),
     snapshotEvery: optPosInt('snapshotEvery', o.snapshotEvery, 10),
   };
 }
-
-/** Builds the optimizer named by spec.kind over the model; errors name `options.optimizer.*`. */
-export function makeOptimizer(model: Model, spec: OptimizerSpec): Optimizer<{ lr: number }> {
-  const s = obj('optimizer', spec);
-  const { kind, ...rest } = s;
-  if (typeof rest.lr !== 'number' || !Number.isFinite(rest.lr) || rest.lr <= 0) fail('optimizer.lr', 'a finite number > 0', rest.lr);
-  try {
-    switch (kind) {
-      case 'sgd': return new SGD(model, rest as never) as unknown as Optimizer<{ lr: number }>;
-      case 'adam': return new Adam(model, rest as never) as unknown as Optimizer<{ lr: number }>;
-      case 'adamw': return new AdamW(model, rest as never) as unknown as Optimizer<{ lr: number }>;
-      case 'rmsprop': return new RMSprop(model, rest as never) as unknown as Optimizer<{ lr: number }>;
-      case 'adagrad': return new Adagrad(model, rest as never) as unknown as Optimizer<{ lr: number }>;
-    }
-  } catch (e) {
-    const err = e as Error;
-    const Ctor = err instanceof TypeError ? TypeError : RangeError;
-    throw new Ctor(`options.optimizer (${String(kind)}): ${err.message}`);
-  }
-  return fail('optimizer.kind', `one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'`, kind);
-}
-

@@ -15,7 +15,7 @@
  * geometric mean of the bounds bounds the geometric mean of the curves.
  */
 import {
-  analyzeGradientFlow, fillNormal, GRU, GRUCell, largestSingularValue, LSTM, LSTMCell, Rng, RNN, RNNCell,
+  analyzeGradientFlow, createCell, createModel, fillNormal, largestSingularValue, Rng,
   singularValues, stepJacobian, Tensor, type Cell, type CellKind, type GradientFlowReport, type InitOptions,
   type Recurrent, type RecurrentInit,
 } from 'rnnlab';
@@ -72,16 +72,12 @@ function initOf(p: GradflowParams): InitOptions {
 
 /** The layer analyzeGradientFlow builds for this trial seed (see `build` in src/analysis/analyze.ts). */
 function buildLayer(p: GradflowParams, seed: number): Recurrent {
-  const base = { inputSize: INPUT_SIZE, hiddenSize: p.hidden, numLayers: 1, dtype: 'float64' as const, seed, init: initOf(p) };
-  if (p.cell === 'rnn') return new RNN({ ...base, nonlinearity: 'tanh' });
-  return p.cell === 'gru' ? new GRU(base) : new LSTM(base);
+  return createModel({ cell: p.cell, inputSize: INPUT_SIZE, hiddenSize: p.hidden, numLayers: 1, dtype: 'float64', seed, init: initOf(p) });
 }
 
 /** A single-step cell holding the layer's weights (its parameter names drop the `_l0`). */
 function cellOf(p: GradflowParams, layer: Recurrent): Cell {
-  const c = p.cell === 'rnn' ? new RNNCell(INPUT_SIZE, p.hidden, { dtype: 'float64' })
-    : p.cell === 'gru' ? new GRUCell(INPUT_SIZE, p.hidden, { dtype: 'float64' })
-      : new LSTMCell(INPUT_SIZE, p.hidden, { dtype: 'float64' });
+  const c = createCell(p.cell, INPUT_SIZE, p.hidden, { dtype: 'float64' });
   const sd = layer.stateDict();
   c.loadStateDict({ weight_ih: sd.weight_ih_l0, weight_hh: sd.weight_hh_l0, bias_ih: sd.bias_ih_l0, bias_hh: sd.bias_hh_l0 });
   return c;

@@ -1,5 +1,5 @@
 /** The messages between the training page (train-view.ts) and the training worker (worker.ts). */
-import { type CellKind } from 'rnnlab';
+import type { CellKind, ScheduleSpec } from 'rnnlab';
 
 export type TaskChoice =
   | { kind: 'adding'; seqLen: number }
@@ -16,6 +16,12 @@ export interface TrainConfig {
   batchSize: number;
   /** Global gradient-norm clipping; null: none. */
   clipNorm: number | null;
+  /** Clipping of each gradient entry to ±clipValue (applied before the norm); absent or null: none. */
+  clipValue?: number | null;
+  /** A learning-rate schedule (the trainer's ScheduleSpec); absent or null: a constant lr. */
+  schedule?: ScheduleSpec | null;
+  /** Truncated BPTT (the trainer's tbptt option); absent or null: through the whole sequence. */
+  tbptt?: { window: number; stride?: number } | null;
   /** Held-out evaluation (and, for a character model, a sample) every this many steps. */
   evalEvery: number;
   seed: number;

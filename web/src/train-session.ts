@@ -1,23 +1,24 @@
 /**
- * One model being trained in the page: the model, its task, an Adam optimizer, the data Rng and the
- * step count, and one training step at a time (the worker runs them in short slices so it can answer
- * messages between them). Pure: tested in Node by test/lab-session.test.ts.
+ * One model being trained in the page: an adapter over the trainer core that `rnnlab train` runs
+ * (Trainer, src/train/core.ts), so a step here is the command line's step: one batch from the data Rng,
+ * forward, the task's loss, backward, clipping, one update, the divergence guard; schedules, clipping by
+ * value and truncated BPTT when the config asks for them. The worker runs steps in short slices so it
+ * can answer messages between them. Pure: tested in Node by test/lab-session.test.ts, against train().
  *
- * A step is the trainer's step (src/train/trainer.ts, which is Node-only for its logs and checkpoints):
- * one batch from the data Rng, forward, the task's loss, backward, gradient-norm clipping, one update;
- * a step whose loss or gradient is not finite is skipped and leaves the weights alone. Held-out batches
- * are drawn once from Rng(seed + 1000003), the trainer's default evalSeed. A checkpoint holds what the
- * trainer's does (model, optimizer state, data Rng, step, metrics, task spec), so the CLI can evaluate it.
+ * A checkpoint holds what the command line's does (model, optimizer state, data Rng, step, metrics,
+ * task spec), so the CLI can evaluate it; the page's settings (batch size, clipping, lr) apply from the
+ * next run on, as a new trainer that continues from the current one's state.
  */
 import {
-  CharLMTask, clipGradNorm, encodeCheckpointArchive, GRU, LSTM, makeOptimizer, Rng, RNN, sampleText, type
-  CellKind, type CheckpointArchive, type LoadedCheckpoint, type Model, type Optimizer, type OptimizerKind,
-  type Task, type TaskBatch,
+  cellKindOf, CharLMTask, createModel, encodeCheckpointArchive, EVAL_SEED_OFFSET, optimizerKindOf, sampleText, Trainer,
+  type CheckpointArchive, type LoadedCheckpoint, type Model, type Task, type TrainerOptions,
 } from 'rnnlab';
 import type { SessionInfo, TrainConfig } from './protocol.js';
 
-const EVAL_SEED_OFFSET = 1000003;
+/** Held-out batches of the page's evaluations (the command line's default is 4; the page keeps it quick). */
 const EVAL_BATCHES = 2;
+/** The page trains until it is stopped. */
+const UNTIL_STOPPED = Number.MAX_SAFE_INTEGER;
 
 export interface StepResult {
   step: number;
@@ -26,61 +27,54 @@ export interface StepResult {
   skipped: boolean;
 }
 
-function allFinite(d: ArrayLike<number>): boolean {
-  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
-  return true;
-}
-
 export function buildModel(config: Pick<TrainConfig, 'cell' | 'hidden' | 'forgetBias' | 'seed'>, task: Task): Model {
-  const o = { inputSize: task.inputSize, hiddenSize: config.hidden, outputSize: task.outputSize, dtype: task.dtype, seed: config.seed };
-  if (config.cell === 'lstm') return new LSTM({ ...o, init: config.forgetBias === null ? {} : { forgetBias: config.forgetBias } });
-  if (config.cell === 'gru') return new GRU(o);
-  return new RNN({ ...o, nonlinearity: 'tanh' });
+  return createModel({
+    cell: config.cell, inputSize: task.inputSize, hiddenSize: config.hidden, outputSize: task.outputSize, dtype: task.dtype, seed: config.seed,
+    init: config.cell === 'lstm' && config.forgetBias !== null ? { forgetBias: config.forgetBias } : {},
+  });
 }
 
-/** The optimizer kind whose stateDict().type is `type` ('Adam' → 'adam'). */
-function optimizerKind(type: string): OptimizerKind {
-  const kinds: Record<string, OptimizerKind> = { SGD: 'sgd', Adam: 'adam', AdamW: 'adamw', RMSprop: 'rmsprop', Adagrad: 'adagrad' };
-  const k = kinds[type];
-  if (k === undefined) throw new RangeError(`optimizer.type: expected one of ${Object.keys(kinds).join(', ')}, got ${JSON.stringify(type)}`);
-  return k;
-}
-
-function cellOf(model: Model): CellKind {
-  return model instanceof LSTM ? 'lstm' : model instanceof GRU ? 'gru' : 'rnn';
+/** The trainer options of a page config, with the optimizer `optimizer` (Adam at the config's lr by default). */
+export function sessionOptions(config: TrainConfig, optimizer: TrainerOptions['optimizer'] = { kind: 'adam', lr: config.lr }): TrainerOptions {
+  const o: TrainerOptions = {
+    steps: UNTIL_STOPPED, batchSize: config.batchSize, seed: config.seed, optimizer, evalBatches: EVAL_BATCHES, evalSeed: config.seed + EVAL_SEED_OFFSET,
+  };
+  if (config.clipNorm !== null || config.clipValue != null) {
+    o.clip = {};
+    if (config.clipNorm !== null) o.clip.norm = config.clipNorm;
+    if (config.clipValue != null) o.clip.value = config.clipValue;
+  }
+  if (config.schedule != null) o.schedule = config.schedule;
+  if (config.tbptt != null) o.tbptt = config.tbptt;
+  return o;
 }
 
 export class TrainSession {
-  private readonly evalSet: TaskBatch[];
-  /** Steps whose update was skipped because something was not finite. */
-  skipped = 0;
+  private constructor(private trainer: Trainer) {}
 
-  private constructor(
-    readonly model: Model,
-    readonly task: Task,
-    readonly optimizer: Optimizer<{ lr: number }>,
-    readonly rng: Rng,
-    public step: number,
-    public clipNorm: number | null,
-    public batchSize: number,
-    evalSeed: number,
-  ) {
-    const evalRng = new Rng(evalSeed);
-    const draw = task.heldOutBatch?.bind(task) ?? task.batch.bind(task);
-    this.evalSet = Array.from({ length: EVAL_BATCHES }, () => draw(evalRng, batchSize));
+  get model(): Model {
+    return this.trainer.model;
+  }
+  get task(): Task {
+    return this.trainer.task;
+  }
+  get step(): number {
+    return this.trainer.currentStep;
+  }
+  /** Steps whose update was skipped because something was not finite. */
+  get skipped(): number {
+    return this.trainer.skippedSteps;
   }
 
   /** A new model with Adam at step 0. */
   static fresh(config: TrainConfig, task: Task): TrainSession {
-    const model = buildModel(config, task);
-    const opt = makeOptimizer(model, { kind: 'adam', lr: config.lr });
-    return new TrainSession(model, task, opt, new Rng(config.seed), 0, config.clipNorm, config.batchSize, config.seed + EVAL_SEED_OFFSET);
+    return new TrainSession(new Trainer(buildModel(config, task), task, sessionOptions(config)));
   }
 
   /**
-   * Continues from a checkpoint: its weights, optimizer (of the kind it saved, with its state) and data
-   * Rng; batch size, clipping and seed (for the held-out batches) come from the page, as they are not
-   * part of a checkpoint.
+   * Continues from a checkpoint: its weights, optimizer (of the kind it saved, with its state), data Rng
+   * and the trainer's bookkeeping; batch size, clipping and seed (for the held-out batches) come from
+   * the page, as they are not part of a checkpoint.
    */
   static restore(ck: LoadedCheckpoint, task: Task, config: TrainConfig): TrainSession {
     const model = ck.model;
@@ -88,50 +82,32 @@ export class TrainSession {
       throw new RangeError(`the model takes ${model.inputSize} inputs and gives ${String(model.outputSize)} outputs, but its task ${task.name} needs ${task.inputSize} and ${task.outputSize}`);
     }
     const s = ck.optimizerState;
-    const opt = s === null
-      ? makeOptimizer(model, { kind: 'adam', lr: config.lr })
-      : makeOptimizer(model, { kind: optimizerKind(s.type), lr: typeof s.options.lr === 'number' ? s.options.lr : config.lr });
-    if (s !== null) opt.loadStateDict(s);
-    const rng = new Rng(config.seed);
-    if (ck.rngState !== null) rng.setState(ck.rngState);
-    return new TrainSession(model, task, opt, rng, ck.step, config.clipNorm, config.batchSize, config.seed + EVAL_SEED_OFFSET);
+    const optimizer = s === null ? undefined
+      : { kind: optimizerKindOf(s.type), lr: typeof s.options.lr === 'number' ? s.options.lr : config.lr };
+    const trainer = new Trainer(model, task, sessionOptions(config, optimizer));
+    if (s !== null && ck.rngState !== null) trainer.resume(ck, 'checkpoint');
+    else trainer.loadState({ ...trainer.state(), step: ck.step }); // weights only: a fresh optimizer and data Rng
+    return new TrainSession(trainer);
+  }
+
+  /** The page's settings from now on: a trainer with them that continues from this one's state. */
+  configure(config: TrainConfig): void {
+    const state = this.trainer.state();
+    // The optimizer keeps its kind and hyperparameters; only its lr is the page's.
+    state.optimizer = { ...state.optimizer, options: { ...state.optimizer.options, lr: config.lr } };
+    const optimizer = { kind: optimizerKindOf(state.optimizer.type), lr: config.lr };
+    this.trainer = Trainer.fromState(this.trainer.model, this.trainer.task, sessionOptions(config, optimizer), state);
   }
 
   /** One training step (module doc). */
   trainStep(): StepResult {
-    this.step++;
-    const batch = this.task.batch(this.rng, this.batchSize);
-    this.optimizer.zeroGrad();
-    const { output } = this.model.forward(batch.x);
-    const ev = allFinite(output.data) ? this.task.evaluate(output, batch) : null;
-    let ok = ev !== null && Number.isFinite(ev.loss) && allFinite(ev.grad.data);
-    if (ok) {
-      this.model.backward(ev!.grad);
-      ok = this.model.parameters().every((p) => allFinite(p.grad.data));
-    }
-    if (ok) {
-      if (this.clipNorm !== null) clipGradNorm(this.model, this.clipNorm);
-      this.optimizer.step();
-    }
-    else {
-      this.optimizer.zeroGrad();
-      this.skipped++;
-    }
-    return { step: this.step, loss: ev?.loss ?? Number.NaN, metric: ev?.metric ?? Number.NaN, skipped: !ok };
+    const info = this.trainer.step();
+    return { step: info.step, loss: info.loss, metric: info.metric, skipped: info.skipped };
   }
 
   /** Mean loss and metric over the held-out batches. */
   evaluate(): { loss: number; metric: number; metricName: string } {
-    let loss = 0, metric = 0, metricName = '';
-    for (const b of this.evalSet) {
-      const { output } = this.model.forward(b.x);
-      if (!allFinite(output.data)) return { loss: Number.NaN, metric: Number.NaN, metricName };
-      const ev = this.task.evaluate(output, b);
-      loss += ev.loss / this.evalSet.length;
-      metric += ev.metric / this.evalSet.length;
-      metricName = ev.metricName;
-    }
-    return { loss, metric, metricName };
+    return this.trainer.evaluate();
   }
 
   /** Characters drawn from a character model; null for the other tasks. */
@@ -149,13 +125,7 @@ export class TrainSession {
 
   /** The checkpoint as one .tar file (src/io/checkpoint-archive.ts). */
   checkpoint(): CheckpointArchive {
-    const ev = this.evaluate();
-    const metrics: Record<string, number> = { 'trainer.lrScale': 1, 'trainer.skipped': this.skipped, 'trainer.badStreak': 0, 'trainer.sinceBest': 0 };
-    if (Number.isFinite(ev.loss)) {
-      metrics.evalLoss = ev.loss;
-      metrics.evalMetric = ev.metric;
-    }
-    return encodeCheckpointArchive({ model: this.model, optimizer: this.optimizer, rng: this.rng, step: this.step, metrics, task: this.task.spec?.() });
+    return encodeCheckpointArchive(this.trainer.checkpoint());
   }
 
   info(): SessionInfo {
@@ -165,17 +135,15 @@ export class TrainSession {
 
 /** The page's description of a model and (when it is available) its task. */
 export function describe(model: Model, task: Task | null, step: number, note: string | null = null): SessionInfo {
-  const m = `${cellOf(model).toUpperCase()}, H = ${model.hiddenSize}, ${model.numParameters().toLocaleString('en')} parameters`;
+  const m = `${cellKindOf(model).toUpperCase()}, H = ${model.hiddenSize}, ${model.numParameters().toLocaleString('en')} parameters`;
   if (task === null) {
     return { model: m, task: 'task not available', taskKind: '', step, baseline: Number.NaN, solvedBelow: Number.NaN, metricName: '', canSample: false, canTrain: false, note };
   }
   const what = task instanceof CharLMTask ? `character model of ${task.corpus.name}, window ${task.seqLen}, ${task.vocab.size} characters`
     : task.name === 'adding' ? `adding problem, T = ${task.seqLen}`
       : task.name === 'copy-memory' ? `copy task, ${task.seqLen} steps` : `${task.name}, T = ${task.seqLen}`;
-  const probe = task.batch(new Rng(0), 1);
-  const metricName = task.evaluate(model.forward(probe.x).output, probe).metricName;
   return {
-    model: m, task: what, taskKind: task.name, step, baseline: task.baseline(), solvedBelow: task.solvedBelow, metricName,
+    model: m, task: what, taskKind: task.name, step, baseline: task.baseline(), solvedBelow: task.solvedBelow, metricName: task.metricName,
     canSample: task instanceof CharLMTask, canTrain: true, note,
   };
 }

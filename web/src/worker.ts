@@ -74,9 +74,7 @@ function slice(gen: number): void {
 function run(to: number, config: TrainConfig): void {
   if (session === null) return;
   // The form's settings apply from here on, to a loaded checkpoint's optimizer too.
-  session.batchSize = config.batchSize;
-  session.clipNorm = config.clipNorm;
-  session.optimizer.lr = config.lr;
+  session.configure(config);
   evalEvery = config.evalEvery;
   until = to;
   running = true;
