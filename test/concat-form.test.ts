@@ -14,7 +14,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LSTMCell, Rng, tensor, type Tensor } from '../src/index.js';
+import { Rng, tensor, type Tensor } from '../src/index.js';
+import { LSTMCell } from '../src/tutorial.js';
 import { maxRelError } from './helpers/fixtures.js';
 
 const D = 3, H = 5, B = 4;

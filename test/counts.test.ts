@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, Rng, tensor, type Tensor } from '../src/index.js';
+import { GRU, LSTM, RNN, Rng, tensor, type Tensor } from '../src/index.js';
+import { GRUCell, LSTMCell, RNNCell } from '../src/tutorial.js';
+import * as tutorial from '../src/tutorial.js';
 import { countMultiplications, countParameters, type CellKind } from '../src/analysis/counts.js';
 import { countOps, opCounter } from '../src/tensor/counter.js';
 
@@ -31,7 +33,7 @@ describe('the hand example (theory A2)', () => {
     assert.equal(c.formula, 'T·B·(H·D + H·H + O·H)');
     assert.equal(countParameters({ cell: 'rnn', D: 3, H: 4, O: 2 }).total, 46);
 
-    const model = new RNN(3, 4, 2, { dtype: 'float64' });
+    const model = new tutorial.RNN(3, 4, 2, { dtype: 'float64' });
     assert.equal(model.numParameters(), 46);
     const { mul } = countOps(() => model.forward(randomInput([10, 3], 0)));
     assert.equal(mul, 360);

@@ -32,13 +32,19 @@ test('the rnnlab entry bundles for the browser: no node: module and no native bi
   assert.ok(inputs.includes('src/layers/models.ts') && inputs.includes('src/io/onnx.ts'), 'the graph was walked');
 });
 
+test('the rnnlab/tutorial entry bundles for the browser too', async () => {
+  const { inputs, errors } = await browserGraph('src/tutorial.ts');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(inputs.filter((i) => i.startsWith('node:') || i.endsWith('.node')), []);
+});
+
 test('the same check fails on a module that needs Node (the check can fail)', async () => {
   const { errors } = await browserGraph('src/node.ts');
   assert.ok(errors.some((e) => /node:fs/.test(e)), errors.join('\n'));
 });
 
 test('nothing from src/cli is reachable from either entry', async () => {
-  for (const entry of ['src/index.ts', 'src/node.ts']) {
+  for (const entry of ['src/index.ts', 'src/node.ts', 'src/tutorial.ts']) {
     const r = await esbuild.build({
       absWorkingDir: ROOT, entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true,
       logLevel: 'silent', packages: 'external',
@@ -47,11 +53,12 @@ test('nothing from src/cli is reachable from either entry', async () => {
   }
 });
 
-test('package.json exports rnnlab and rnnlab/node with types, and nothing else but package.json', () => {
+test('package.json exports rnnlab, rnnlab/node and rnnlab/tutorial with types, and nothing else but package.json', () => {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
   assert.deepEqual(pkg.exports, {
     '.': { types: './dist/index.d.ts', default: './dist/index.js' },
     './node': { types: './dist/node.d.ts', default: './dist/node.js' },
+    './tutorial': { types: './dist/tutorial.d.ts', default: './dist/tutorial.js' },
     './package.json': './package.json',
   });
 });
@@ -60,13 +67,14 @@ test('every import from rnnlab or rnnlab/node shown in the README and docs/ name
   const entries: Record<string, Record<string, unknown>> = {
     rnnlab: await import('../src/index.js'),
     'rnnlab/node': await import('../src/node.js'),
+    'rnnlab/tutorial': await import('../src/tutorial.js'),
   };
   const docs = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
   const missing: string[] = [];
   let seen = 0;
   for (const doc of docs) {
     const text = readFileSync(new URL(`../${doc}`, import.meta.url), 'utf8');
-    for (const m of text.matchAll(/import\s+\{([^}]*)\}\s+from\s+'(rnnlab(?:\/node)?)'/g)) {
+    for (const m of text.matchAll(/import\s+\{([^}]*)\}\s+from\s+'(rnnlab(?:\/node|\/tutorial)?)'/g)) {
       for (const name of m[1]!.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type '))) {
         seen++;
         if (!(name in entries[m[2]!]!)) missing.push(`${doc}: ${name} from '${m[2]}'`);

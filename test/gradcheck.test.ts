@@ -14,7 +14,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, Rng, gradCheck, tensor, type Tensor } from '../src/index.js';
+import { GRU, LSTM, RNN, Rng, gradCheck, tensor, type Tensor } from '../src/index.js';
+import { GRUCell, LSTMCell, RNNCell } from '../src/tutorial.js';
+import * as tutorial from '../src/tutorial.js';
 
 const T = 4, B = 2, D = 3, H = 4, O = 2;
 const TOL = 1e-6;
@@ -186,7 +188,7 @@ describe("gradCheck: the tutorial's RNN(inputSize, hiddenSize, outputSize)", () 
   for (const batched of [false, true]) {
     it(`${batched ? 'batched [T, B, D]' : 'one sequence [T, D]'}: backward(douts).grads and dx match finite differences`, (t) => {
       const rng = new Rng(batched ? 401 : 400);
-      const rnn = new RNN(D, H, O, { dtype: 'float64' });
+      const rnn = new tutorial.RNN(D, H, O, { dtype: 'float64' });
       const xs = randn(rng, batched ? [T, B, D] : [T, D]);
       const douts = randn(rng, batched ? [T, B, O] : [T, O]);
       const loss = (): number => dot(douts, rnn.forward(xs).output);

@@ -4,10 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, analyzeGradientFlow, fitDecay, gradientFlow, stepJacobian, tensor,
-  type Cell, type Recurrent,
-} from '../src/index.js';
+import { GRU, LSTM, RNN, analyzeGradientFlow, fitDecay, gradientFlow, stepJacobian, tensor, type Cell, type Recurrent } from '../src/index.js';
+import { GRUCell, LSTMCell, RNNCell } from '../src/tutorial.js';
 import { loadFixture, maxRelError, toTensor, toTensors, type JsonTensor } from './helpers/fixtures.js';
 
 interface FlowCase {

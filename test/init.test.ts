@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import { GRU, LSTM, LSTMCell, RNN } from '../src/index.js';
+import { GRU, LSTM, RNN } from '../src/index.js';
+import { LSTMCell } from '../src/tutorial.js';
 import { spectralRadius, toRows } from '../src/tensor/linalg.js';
 
 const block = (w: Float32Array | Float64Array, g: number, H: number, cols: number): Matrix =>

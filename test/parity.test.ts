@@ -9,7 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, type DType, type Tensor } from '../src/index.js';
+import { GRU, LSTM, RNN, type DType, type Tensor } from '../src/index.js';
+import { GRUCell, LSTMCell, RNNCell } from '../src/tutorial.js';
 import { loadFixture, maxRelError, toTensor, toTensors, type JsonTensor } from './helpers/fixtures.js';
 
 type Kind = 'rnn' | 'lstm' | 'gru';

@@ -7,10 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  LSTMCell, RNN, RNNCell, Rng, analyzeGradientFlow, countOps, gradCheck, gradientFlow, largestSingularValue, spectralRadius, stepJacobian, tensor,
-  type CellFlowReport, type Tensor,
-} from '../src/index.js';
+import { RNN, Rng, analyzeGradientFlow, countOps, gradCheck, gradientFlow, largestSingularValue, spectralRadius, stepJacobian, tensor, type CellFlowReport, type Tensor } from '../src/index.js';
+import { LSTMCell, RNNCell } from '../src/tutorial.js';
+import * as tutorial from '../src/tutorial.js';
 
 const randn = (rng: Rng, shape: number[], scale = 1): Tensor => {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -66,11 +65,11 @@ describe('A1: the vanilla RNN', () => {
   it('numParameters is H·D + H·H + 2H, plus O·H + O with a head (PyTorch keeps b_ih and b_hh apart)', () => {
     for (const [D, H, O] of [[1, 1, 1], [3, 4, 2], [8, 32, 5], [10, 7, 3]]) {
       assert.equal(new RNN({ inputSize: D, hiddenSize: H }).numParameters(), H * D + H * H + 2 * H, `D=${D} H=${H}`);
-      assert.equal(new RNN(D, H, O).numParameters(), H * D + H * H + 2 * H + O * H + O, `D=${D} H=${H} O=${O}`);
+      assert.equal(new tutorial.RNN(D, H, O).numParameters(), H * D + H * H + 2 * H + O * H + O, `D=${D} H=${H} O=${O}`);
       // The single-bias textbook form b = b_ih + b_hh has H fewer: PyTorch's bias=False drops both.
       assert.equal(new RNN({ inputSize: D, hiddenSize: H, bias: false }).numParameters(), H * D + H * H);
     }
-    assert.equal(new RNN(3, 4, 2).numParameters(), 46); // 12 + 16 + 8 + 8 + 2
+    assert.equal(new tutorial.RNN(3, 4, 2).numParameters(), 46); // 12 + 16 + 8 + 8 + 2
   });
 
   it('RNNCell.forward equals tanh(W_hh h_{t-1} + W_ih x_t + b_ih + b_hh) computed by hand', () => {
@@ -88,7 +87,7 @@ describe('A1: the vanilla RNN', () => {
 
   it('RNN with a head runs h_t = tanh(W_hh h_{t-1} + W_ih x_t + b) and y_t = W_hy h_t + b_y at every step', () => {
     const D = 2, H = 4, O = 3, T = 6, rng = new Rng(12);
-    const model = new RNN(D, H, O, { dtype: 'float64', seed: 5 });
+    const model = new tutorial.RNN(D, H, O, { dtype: 'float64', seed: 5 });
     const sd = model.stateDict();
     const x = randn(rng, [T, D]);
     const { output } = model.forward(x);
@@ -136,7 +135,7 @@ describe('A1: the vanilla RNN', () => {
 describe('A2: unrolling shares the weights', () => {
   it('the unrolled forward multiplies T·(H·D + H·H + O·H) times while the parameters stay H·D + H·H + 2H + O·H + O', () => {
     const D = 3, H = 4, O = 2;
-    const model = new RNN(D, H, O, { dtype: 'float64' });
+    const model = new tutorial.RNN(D, H, O, { dtype: 'float64' });
     for (const T of [1, 10, 37]) {
       const { mul } = countOps(() => model.forward(randn(new Rng(T), [T, D])));
       assert.equal(mul, T * (H * D + H * H + O * H), `T=${T}`);

@@ -12,8 +12,7 @@
  *
  * (rows: outputs h_t then c_t; columns: inputs h_{t-1} then c_{t-1}).
  */
-import { GRUCell, LSTMCell, RNNCell } from '../layers/cells.js';
-import type { Cell, CellCache } from '../layers/cells.js';
+import { Cell } from '../layers/cells.js';
 import { checkShape, checkTensor } from '../tensor/check.js';
 import { Tensor, allocate, zeros } from '../tensor/tensor.js';
 
@@ -24,12 +23,10 @@ export interface StepJacobianOptions {
 
 /** x [D], hPrev [H], cPrev [H] (LSTM; zeros when omitted). Returns [H, H], or [2H, 2H] for an LSTM. */
 export function stepJacobian(cell: Cell, x: Tensor, hPrev?: Tensor, cPrev?: Tensor, options: StepJacobianOptions = {}): Tensor {
-  if (!(cell instanceof RNNCell || cell instanceof LSTMCell || cell instanceof GRUCell)) {
-    throw new TypeError('cell: expected an RNNCell, LSTMCell or GRUCell');
-  }
+  if (!(cell instanceof Cell)) throw new TypeError('cell: expected an RNNCell, LSTMCell or GRUCell');
   checkTensor('x', x);
   checkShape('x', x, [cell.inputSize], 'one input vector [inputSize]');
-  const H = cell.hiddenSize, isLSTM = cell instanceof LSTMCell;
+  const H = cell.hiddenSize, isLSTM = cell.kind === 'lstm';
   const part = options.part ?? 'full';
   if (part === 'cell' && !isLSTM) throw new RangeError(`options.part: 'cell' needs an LSTMCell, got ${cell.constructor.name}`);
   const saved = cell.parameters().map((p) => p.grad.data.slice());
@@ -42,7 +39,7 @@ export function stepJacobian(cell: Cell, x: Tensor, hPrev?: Tensor, cPrev?: Tens
       const dh = row < H ? seed : zeros([H], cell.dtype);
       const dc = row >= H ? seed : zeros([H], cell.dtype);
       seed.data[row % H] = 1;
-      const { dhPrev, dcPrev } = vjp(cell, dh, dc, cache);
+      const { dhPrev, dcPrev } = cell.stepBackward(dh, isLSTM ? dc : undefined, cache);
       J.set(dhPrev.data, row * S);
       if (dcPrev) J.set(dcPrev.data, row * S + H);
     }
@@ -55,9 +52,4 @@ export function stepJacobian(cell: Cell, x: Tensor, hPrev?: Tensor, cPrev?: Tens
   } finally {
     cell.parameters().forEach((p, i) => p.grad.data.set(saved[i]));
   }
-}
-
-function vjp(cell: Cell, dh: Tensor, dc: Tensor, cache: CellCache): { dhPrev: Tensor; dcPrev?: Tensor } {
-  if (cell instanceof LSTMCell) return cell.backward(dh, dc, cache);
-  return (cell as RNNCell | GRUCell).backward(dh, cache);
 }

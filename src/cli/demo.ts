@@ -6,7 +6,7 @@
 import { clipGradNorm } from '../optim/clip.js';
 import { Adam } from '../optim/adam.js';
 import { mseLoss } from '../layers/loss.js';
-import { RNN } from '../layers/models.js';
+import { RNN } from '../layers/tutorial.js';
 import { Rng } from '../tensor/random.js';
 import { repeatLastBaseline, sineBatch } from '../tasks/sine.js';
 

@@ -1,25 +1,24 @@
 /**
  * Single-step cells, as torch.nn.RNNCell / LSTMCell / GRUCell: parameters weight_ih [G·H, D],
  * weight_hh [G·H, H], bias_ih, bias_hh [G·H]. One step forward on x [D] or a batch [B, D], and that
- * step's backward from a cache, which is how the exercise set writes BPTT by hand:
+ * step's backward from a cache, with one call shape for all three, as the sequence layers' forward and
+ * backward take their states:
  *
- *   const { h, c, cache } = lstmCell.forward(x, hPrev, cPrev);
- *   const { dx, dhPrev, dcPrev, grads } = lstmCell.backward(dh, dc, cache);
+ *   const { h, c, cache } = lstmCell.forward(x, { h: hPrev, c: cPrev });   // c only for the LSTM
+ *   const { dx, dhPrev, dcPrev, grads } = lstmCell.backward({ h: dh, c: dc }, cache);
  *
  * backward() returns that step's parameter gradients and also adds them to gradients(), as PyTorch's
- * .grad accumulates. Each public cell is the shared `Cell` below with its step math (src/cells/rnn.ts,
- * lstm.ts, gru.ts) and the call shape the exercise set uses:
- *
- *   RNNCell:  forward(x, hPrev) → h                     step(x, hPrev) → { h, cache }   backward(dh, cache)
- *   LSTMCell: forward(x, hPrev, cPrev) → { h, c, cache }                                backward(dh, dc, cache)
- *   GRUCell:  forward(x, hPrev) → { h, cache }                                          backward(dh, cache)
+ * .grad accumulates. Each cell is the shared `Cell` below with its step math (src/cells/rnn.ts,
+ * lstm.ts, gru.ts). The exercise set's call shapes (B1's `forward(x, hPrev) → h`, B4's
+ * `forward(x, hPrev, cPrev)`) are the `rnnlab/tutorial` entry's cells (src/layers/tutorial.ts), on the
+ * same base.
  */
 import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
 import { gruOps } from '../cells/gru.js';
 import { lstmOps } from '../cells/lstm.js';
-import { stepBackward, stepForward, type CellOps, type CellWeights } from '../cells/ops.js';
+import { stepBackward, stepForward, type CellKind, type CellOps, type CellWeights } from '../cells/ops.js';
 import { rnnOps, type Nonlinearity } from '../cells/rnn.js';
 import { checkInitOptions, initLayer, type InitOptions } from './init.js';
 import { Module } from './module.js';
@@ -116,8 +115,13 @@ export abstract class Cell extends Module {
     return out;
   }
 
+  /** Which cell this is. */
+  get kind(): CellKind {
+    return this.ops.kind;
+  }
+
   /** Backward of one step from dL/dh_t (and dL/dc_t); dc may be omitted (zeros). */
-  protected stepBackward(dh: Tensor, dc: Tensor | undefined, cache: CellCache): CellBackward {
+  stepBackward(dh: Tensor, dc: Tensor | undefined, cache: CellCache): CellBackward {
     if (!cache || typeof cache !== 'object' || !(cache.h instanceof Float32Array || cache.h instanceof Float64Array)) {
       throw new TypeError('cache: expected the cache returned by forward() of this cell');
     }
@@ -169,24 +173,28 @@ export abstract class Cell extends Module {
   }
 }
 
-export interface RNNCellOptions extends CellOptions {
-  nonlinearity?: Nonlinearity;
+/** The state a step starts from: h_{t-1}, and c_{t-1} for the LSTM; zeros where absent. */
+export interface CellState {
+  h?: Tensor;
+  c?: Tensor;
 }
 
-export class RNNCell extends Cell {
-  readonly nonlinearity: Nonlinearity;
-  constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
-    const nonlinearity = checkOneOf('nonlinearity', options.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const);
-    super(rnnOps(nonlinearity), inputSize, hiddenSize, options);
-    this.nonlinearity = nonlinearity;
-  }
-  /** h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh). Use step() to keep the cache for backward. */
-  forward(x: Tensor, hPrev?: Tensor): Tensor {
-    return this.step(x, hPrev).h;
-  }
-  backward(dh: Tensor, cache: CellCache): CellBackward {
-    return this.stepBackward(dh, undefined, cache);
-  }
+/** What a step's backward starts from: dL/dh_t, and for the LSTM dL/dc_t from the next step (zeros if absent). */
+export interface CellGrad {
+  h: Tensor;
+  c?: Tensor;
+}
+
+/** `state` and `grad` are objects; only the LSTM has a c. */
+function checkState(cell: Cell, name: string, s: unknown): CellState {
+  if (s === null || typeof s !== 'object') throw new TypeError(`${name}: expected an object { h${cell.kind === 'lstm' ? ', c' : ''} }, got ${s === null ? 'null' : typeof s}`);
+  const st = s as CellState;
+  if (cell.kind !== 'lstm' && st.c !== undefined) throw new RangeError(`${name}.c: expected none (only an LSTM cell has a cell state), got a ${cell.kind.toUpperCase()} cell's ${name} with c`);
+  return st;
+}
+
+export interface RNNCellOptions extends CellOptions {
+  nonlinearity?: Nonlinearity;
 }
 
 export interface LSTMCellStep extends CellStep {
@@ -196,16 +204,33 @@ export interface LSTMCellBackward extends CellBackward {
   dcPrev: Tensor;
 }
 
+export class RNNCell extends Cell {
+  readonly nonlinearity: Nonlinearity;
+  constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
+    const nonlinearity = checkOneOf('nonlinearity', options.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const);
+    super(rnnOps(nonlinearity), inputSize, hiddenSize, options);
+    this.nonlinearity = nonlinearity;
+  }
+  /** h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (relu with that nonlinearity). */
+  forward(x: Tensor, state: CellState = {}): CellStep {
+    return this.step(x, checkState(this, 'state', state).h);
+  }
+  backward(grad: CellGrad, cache: CellCache): CellBackward {
+    return this.stepBackward((checkState(this, 'grad', grad) as CellGrad).h, undefined, cache);
+  }
+}
+
 export class LSTMCell extends Cell {
   constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
     super(lstmOps, inputSize, hiddenSize, options);
   }
-  forward(x: Tensor, hPrev?: Tensor, cPrev?: Tensor): LSTMCellStep {
-    return this.step(x, hPrev, cPrev) as LSTMCellStep;
+  forward(x: Tensor, state: CellState = {}): LSTMCellStep {
+    const s = checkState(this, 'state', state);
+    return this.step(x, s.h, s.c) as LSTMCellStep;
   }
-  /** dc = dL/dc_t from the next step (omit for zeros). */
-  backward(dh: Tensor, dc: Tensor | undefined, cache: CellCache): LSTMCellBackward {
-    return this.stepBackward(dh, dc, cache) as LSTMCellBackward;
+  backward(grad: CellGrad, cache: CellCache): LSTMCellBackward {
+    const g = checkState(this, 'grad', grad) as CellGrad;
+    return this.stepBackward(g.h, g.c, cache) as LSTMCellBackward;
   }
 }
 
@@ -213,10 +238,10 @@ export class GRUCell extends Cell {
   constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
     super(gruOps, inputSize, hiddenSize, options);
   }
-  forward(x: Tensor, hPrev?: Tensor): CellStep {
-    return this.step(x, hPrev);
+  forward(x: Tensor, state: CellState = {}): CellStep {
+    return this.step(x, checkState(this, 'state', state).h);
   }
-  backward(dh: Tensor, cache: CellCache): CellBackward {
-    return this.stepBackward(dh, undefined, cache);
+  backward(grad: CellGrad, cache: CellCache): CellBackward {
+    return this.stepBackward((checkState(this, 'grad', grad) as CellGrad).h, undefined, cache);
   }
 }

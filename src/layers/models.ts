@@ -1,11 +1,12 @@
 /**
  * The three sequence models, as torch.nn.RNN / LSTM / GRU. Each only picks its cell; BPTT lives in
- * recurrent.ts. Two ways to build one:
+ * recurrent.ts. Two ways to build one, both meaning what PyTorch means:
  *
- *   new LSTM({ inputSize: 8, hiddenSize: 32, numLayers: 2, dtype: 'float64' })   // PyTorch style
- *   new RNN(inputSize, hiddenSize, outputSize)                                   // the tutorial's
+ *   new LSTM({ inputSize: 8, hiddenSize: 32, numLayers: 2, dtype: 'float64' })
+ *   new LSTM(8, 32, 2, { dtype: 'float64' })        // torch.nn.LSTM(8, 32, 2): inputSize, hiddenSize, numLayers
  *
- * The positional form is the options form with those three fields (outputSize adds the linear head).
+ * The exercise set's `RNN(input_size, hidden_size, output_size)` is the `rnnlab/tutorial` entry's RNN
+ * (src/layers/tutorial.ts); here a linear head is the `outputSize` option.
  */
 import { gruOps } from '../cells/gru.js';
 import { lstmOps } from '../cells/lstm.js';
@@ -18,19 +19,22 @@ export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: Nonlinearity;
 }
 
-type Extra<O> = Omit<O, 'inputSize' | 'hiddenSize' | 'outputSize'>;
+type Extra<O> = Omit<O, 'inputSize' | 'hiddenSize' | 'numLayers'>;
 
-function options<O extends RecurrentOptions>(a: number | O, hiddenSize?: number, outputSize?: number, rest?: Extra<O>): O {
-  if (typeof a === 'number') return { ...(rest ?? {}), inputSize: a, hiddenSize, outputSize } as O;
-  return a;
+/** The options object of either form; in the positional one, PyTorch's (inputSize, hiddenSize, numLayers = 1). */
+function options<O extends RecurrentOptions>(a: number | O, hiddenSize?: number, numLayers?: number, rest?: Extra<O>): O {
+  if (typeof a !== 'number') return a;
+  const o = { ...(rest ?? {}), inputSize: a, hiddenSize } as O;
+  if (numLayers !== undefined) o.numLayers = numLayers;
+  return o;
 }
 
 export class RNN extends Recurrent {
   readonly nonlinearity: Nonlinearity;
   constructor(options: RNNOptions);
-  constructor(inputSize: number, hiddenSize: number, outputSize?: number, options?: Extra<RNNOptions>);
-  constructor(a: number | RNNOptions, hiddenSize?: number, outputSize?: number, rest?: Extra<RNNOptions>) {
-    const o = options(a, hiddenSize, outputSize, rest);
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<RNNOptions>);
+  constructor(a: number | RNNOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<RNNOptions>) {
+    const o = options(a, hiddenSize, numLayers, rest);
     const nonlinearity = checkOneOf('nonlinearity', o?.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const);
     super(rnnOps(nonlinearity), o);
     this.nonlinearity = nonlinearity;
@@ -46,9 +50,9 @@ export interface LSTMGradients extends RecurrentGradients {
 
 export class LSTM extends Recurrent {
   constructor(options: RecurrentOptions);
-  constructor(inputSize: number, hiddenSize: number, outputSize?: number, options?: Extra<RecurrentOptions>);
-  constructor(a: number | RecurrentOptions, hiddenSize?: number, outputSize?: number, rest?: Extra<RecurrentOptions>) {
-    super(lstmOps, options(a, hiddenSize, outputSize, rest));
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<RecurrentOptions>);
+  constructor(a: number | RecurrentOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<RecurrentOptions>) {
+    super(lstmOps, options(a, hiddenSize, numLayers, rest));
   }
   override forward(x: Tensor, state?: RecurrentState): LSTMOutput {
     return super.forward(x, state) as LSTMOutput;
@@ -60,8 +64,8 @@ export class LSTM extends Recurrent {
 
 export class GRU extends Recurrent {
   constructor(options: RecurrentOptions);
-  constructor(inputSize: number, hiddenSize: number, outputSize?: number, options?: Extra<RecurrentOptions>);
-  constructor(a: number | RecurrentOptions, hiddenSize?: number, outputSize?: number, rest?: Extra<RecurrentOptions>) {
-    super(gruOps, options(a, hiddenSize, outputSize, rest));
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<RecurrentOptions>);
+  constructor(a: number | RecurrentOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<RecurrentOptions>) {
+    super(gruOps, options(a, hiddenSize, numLayers, rest));
   }
 }
