@@ -35,17 +35,20 @@ export const gruOps: CellOps = {
     // The loop's elementwise products r⊙u_n, (1−z)⊙n, z⊙h_{t-1}: 3·B·H (theory A2), counted once here.
     if (opCounter.enabled) opCounter.mul += 3 * B * H;
     for (let b = 0; b < B; b++) {
-      const gb = b * G, ab = b * 4 * H, hb = b * H;
+      // Row b's gate blocks, named as in the header: a and u = [_r; _z; _n], aux = [r; z; n; u_n].
+      const gR = b * G, gZ = gR + H, gN = gR + 2 * H;
+      const aR = b * 4 * H, aZ = aR + H, aN = aR + 2 * H, aUn = aR + 3 * H;
+      const hb = b * H;
       for (let j = 0; j < H; j++) {
-        const r = sigmoid(a[gb + j] + u![gb + j]);
-        const z = sigmoid(a[gb + H + j] + u![gb + H + j]);
-        const un = u![gb + 2 * H + j];
-        const n = Math.tanh(a[gb + 2 * H + j] + r * un);
+        const r = sigmoid(a[gR + j] + u![gR + j]);
+        const z = sigmoid(a[gZ + j] + u![gZ + j]);
+        const un = u![gN + j];
+        const n = Math.tanh(a[gN + j] + r * un);
         h[hb + j] = (1 - z) * n + z * hPrev[hb + j];
-        aux[ab + j] = r;
-        aux[ab + H + j] = z;
-        aux[ab + 2 * H + j] = n;
-        aux[ab + 3 * H + j] = un;
+        aux[aR + j] = r;
+        aux[aZ + j] = z;
+        aux[aN + j] = n;
+        aux[aUn + j] = un;
       }
     }
   },
@@ -54,19 +57,22 @@ export const gruOps: CellOps = {
     const { B, hPrev, aux, dh, dhPrev } = s;
     const G = 3 * H;
     for (let b = 0; b < B; b++) {
-      const gb = b * G, ab = b * 4 * H, hb = b * H;
+      // Row b's blocks as in the forward pass: da and du = [_r; _z; _n], aux = [r; z; n; u_n].
+      const gR = b * G, gZ = gR + H, gN = gR + 2 * H;
+      const aR = b * 4 * H, aZ = aR + H, aN = aR + 2 * H, aUn = aR + 3 * H;
+      const hb = b * H;
       for (let j = 0; j < H; j++) {
-        const r = aux[ab + j], z = aux[ab + H + j], n = aux[ab + 2 * H + j], un = aux[ab + 3 * H + j];
+        const r = aux[aR + j], z = aux[aZ + j], n = aux[aN + j], un = aux[aUn + j];
         const dhj = dh[hb + j];
         const dan = dhj * (1 - z) * (1 - n * n);
         const dar = dan * un * r * (1 - r);
         const daz = dhj * (hPrev[hb + j] - n) * z * (1 - z);
-        da[gb + j] = dar;
-        da[gb + H + j] = daz;
-        da[gb + 2 * H + j] = dan;
-        du![gb + j] = dar;
-        du![gb + H + j] = daz;
-        du![gb + 2 * H + j] = dan * r;
+        da[gR + j] = dar;
+        da[gZ + j] = daz;
+        da[gN + j] = dan;
+        du![gR + j] = dar;
+        du![gZ + j] = daz;
+        du![gN + j] = dan * r;
         dhPrev[hb + j] = dhj * z; // the z-gated shortcut; du W_hh is added by the affine part
       }
     }

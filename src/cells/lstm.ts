@@ -37,21 +37,24 @@ export const lstmOps: CellOps = {
     // The loop's elementwise products f⊙c_{t-1}, i⊙g, o⊙tanh(c_t): 3·B·H (theory A2), counted once here.
     if (opCounter.enabled) opCounter.mul += 3 * B * H;
     for (let b = 0; b < B; b++) {
-      const zb = b * G, ab = b * 5 * H, hb = b * H;
+      // Row b's gate blocks, named as in the header: z = [z_i; z_f; z_g; z_o], aux = [i; f; g; o; tanh(c_t)].
+      const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
+      const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
+      const hb = b * H;
       for (let j = 0; j < H; j++) {
-        const i = sigmoid(z[zb + j]);
-        const f = sigmoid(z[zb + H + j]);
-        const g = Math.tanh(z[zb + 2 * H + j]);
-        const o = sigmoid(z[zb + 3 * H + j]);
+        const i = sigmoid(z[zI + j]);
+        const f = sigmoid(z[zF + j]);
+        const g = Math.tanh(z[zG + j]);
+        const o = sigmoid(z[zO + j]);
         const ct = f * cPrev[hb + j] + i * g;
         const tc = Math.tanh(ct);
         c[hb + j] = ct;
         h[hb + j] = o * tc;
-        aux[ab + j] = i;
-        aux[ab + H + j] = f;
-        aux[ab + 2 * H + j] = g;
-        aux[ab + 3 * H + j] = o;
-        aux[ab + 4 * H + j] = tc;
+        aux[aI + j] = i;
+        aux[aF + j] = f;
+        aux[aG + j] = g;
+        aux[aO + j] = o;
+        aux[aTanhC + j] = tc;
       }
     }
   },
@@ -61,18 +64,20 @@ export const lstmOps: CellOps = {
     const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!, dcTotal = s.dcTotal ?? null;
     const G = 4 * H;
     for (let b = 0; b < B; b++) {
-      const zb = b * G, ab = b * 5 * H, hb = b * H;
+      // Row b's blocks as in the forward pass: dz = [dz_i; dz_f; dz_g; dz_o], aux = [i; f; g; o; tanh(c_t)].
+      const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
+      const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
+      const hb = b * H;
       for (let j = 0; j < H; j++) {
-        const i = aux[ab + j], f = aux[ab + H + j], gg = aux[ab + 2 * H + j], o = aux[ab + 3 * H + j];
-        const tc = aux[ab + 4 * H + j];
+        const i = aux[aI + j], f = aux[aF + j], g = aux[aG + j], o = aux[aO + j], tc = aux[aTanhC + j];
         const dhj = dh[hb + j];
         const dcT = dc[hb + j] + dhj * o * (1 - tc * tc);
         dcPrev[hb + j] = dcT * f;
         if (dcTotal) dcTotal[hb + j] = dcT;
-        dz[zb + j] = dcT * gg * i * (1 - i);
-        dz[zb + H + j] = dcT * cPrev[hb + j] * f * (1 - f);
-        dz[zb + 2 * H + j] = dcT * i * (1 - gg * gg);
-        dz[zb + 3 * H + j] = dhj * tc * o * (1 - o);
+        dz[zI + j] = dcT * g * i * (1 - i);
+        dz[zF + j] = dcT * cPrev[hb + j] * f * (1 - f);
+        dz[zG + j] = dcT * i * (1 - g * g);
+        dz[zO + j] = dhj * tc * o * (1 - o);
       }
     }
     dhPrev.fill(0); // h_{t-1} is reached only through W_hh

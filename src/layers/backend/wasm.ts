@@ -18,8 +18,9 @@
  * exp; test/wasm-backend.test.ts holds them to the TypeScript cells.
  */
 import type { FloatArray } from '../../tensor/tensor.js';
-import { WasmArena, wasmArena, type ArenaScope } from '../../tensor/wasm/arena.js';
+import { WasmArena, f32Bytes, wasmArena, type ArenaScope } from '../../tensor/wasm/arena.js';
 import type { LayerCache, SequenceBackend } from './backend.js';
+import { GATE_KERNELS, type BackwardStep, type ForwardStep } from './gate-kernels.js';
 
 const packed = WasmArena.packedSize;
 
@@ -60,17 +61,23 @@ export const wasmBackend: SequenceBackend = {
         k.addRows(p.z, p.bz, TB, G);
       }
       const relu = ops.nonlinearity === 'relu' ? 1 : 0;
+      const gates = GATE_KERNELS[ops.kind];
+      // One step record, moved along the sequence (no allocation per step).
+      const st: ForwardStep = { z: 0, u: p.u, hPrev: 0, h: 0, cPrev: 0, c: 0, aux: 0, B, H, relu };
       for (let t = 0; t < T; t++) {
-        const z = p.z + 4 * t * B * G, hPrev = p.hs + 4 * t * BH, h = hPrev + 4 * BH, aux = p.aux + 4 * t * B * A;
+        st.z = p.z + f32Bytes(t * B * G);
+        st.hPrev = p.hs + f32Bytes(t * BH);
+        st.h = st.hPrev + f32Bytes(BH);
+        st.cPrev = p.cs + f32Bytes(t * BH);
+        st.c = st.cPrev + f32Bytes(BH);
+        st.aux = p.aux + f32Bytes(t * B * A);
         if (split) {
-          ar.gemm(B, G, H, hPrev, H, 0, p.whhP, p.u, G, 0);
+          ar.gemm(B, G, H, st.hPrev, H, 0, p.whhP, p.u, G, 0);
           if (hasBias) k.addRows(p.u, p.bu, B, G);
         } else {
-          ar.gemm(B, G, H, hPrev, H, 0, p.whhP, z, G, 1);
+          ar.gemm(B, G, H, st.hPrev, H, 0, p.whhP, st.z, G, 1);
         }
-        if (ops.kind === 'lstm') k.lstmForward(z, p.cs + 4 * t * BH, p.cs + 4 * (t + 1) * BH, h, aux, B, H);
-        else if (ops.kind === 'gru') k.gruForward(z, p.u, hPrev, h, aux, B, H);
-        else k.rnnForward(z, h, BH, relu);
+        gates.forward(k, st);
       }
       const view = (ptr: number, n: number): Float32Array => ar.f32(ptr, n);
       if (keep === sc) {
@@ -116,20 +123,27 @@ export const wasmBackend: SequenceBackend = {
       ar.f32(p.dc, BH).fill(0);
       if (dcN) ar.f32(p.dc, BH).set(dcN);
       const relu = ops.nonlinearity === 'relu' ? 1 : 0;
+      const gates = GATE_KERNELS[ops.kind];
       const dU = split ? p.du : p.dz;
-      let dh = p.dh, dhPrev = p.dhPrev, dc = p.dc, dcPrev = p.dcPrev;
+      const st: BackwardStep = {
+        dh: p.dh, above: 0, dc: p.dc, cPrev: 0, hPrev: 0, h: 0, aux: 0, dz: 0, du: 0, dhPrev: p.dhPrev, dcPrev: p.dcPrev, dcTotal: p.dcTotal, B, H, relu,
+      };
       for (let t = T - 1; t >= 0; t--) {
-        const above = p.above + 4 * t * BH, hPrev = c.hs + 4 * t * BH, aux = c.aux + 4 * t * B * A;
-        const dz = p.dz + 4 * t * B * G, du = dU + 4 * t * B * G;
+        st.above = p.above + f32Bytes(t * BH);
+        st.hPrev = c.hs + f32Bytes(t * BH);
+        st.h = st.hPrev + f32Bytes(BH);
+        st.cPrev = c.cs + f32Bytes(t * BH);
+        st.aux = c.aux + f32Bytes(t * B * A);
+        st.dz = p.dz + f32Bytes(t * B * G);
+        st.du = dU + f32Bytes(t * B * G);
         // Each kernel first makes dh the whole dL/dh_t: from above at t plus from step t+1.
-        if (ops.kind === 'lstm') k.lstmBackward(dh, above, dc, c.cs + 4 * t * BH, aux, dz, dcPrev, dhPrev, p.dcTotal, B, H);
-        else if (ops.kind === 'gru') k.gruBackward(dh, above, hPrev, aux, dz, du, dhPrev, B, H);
-        else k.rnnBackward(dh, above, hPrev + 4 * BH, dz, dhPrev, BH, relu);
-        keptDh?.set(ar.f32(dh, BH), t * BH);
+        gates.backward(k, st);
+        keptDh?.set(ar.f32(st.dh, BH), t * BH);
         keptDc?.set(ar.f32(p.dcTotal, BH), t * BH);
-        ar.gemm(B, H, G, du, G, 0, p.whhP, dhPrev, H, 1); // dh_{t-1} += dU_t W_hh
-        [dh, dhPrev, dc, dcPrev] = [dhPrev, dh, dcPrev, dc];
+        ar.gemm(B, H, G, st.du, G, 0, p.whhP, st.dhPrev, H, 1); // dh_{t-1} += dU_t W_hh
+        [st.dh, st.dhPrev, st.dc, st.dcPrev] = [st.dhPrev, st.dh, st.dcPrev, st.dc];
       }
+      const dh = st.dh, dc = st.dc;
       // The weight gradients of all steps at once: dW_ih = dZᵀ X, dW_hh = dUᵀ H_prev (dU = dZ unless split),
       // and the biases' Σ dZ, Σ dU (one sum for both when they are the same).
       addLinearGrads(ar, sc, p.dz, c.x, TB, D, G, g.weightIh, [g.biasIh, split ? null : g.biasHh]);

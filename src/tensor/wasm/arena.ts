@@ -6,7 +6,10 @@
  * Only float32 runs here; the plain-TypeScript kernels (../kernels.ts) stay the reference.
  */
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-binary.js';
+import { F32_BYTES, I32_BYTES, f32Bytes } from './bytes.js';
 import { GemmPool, PIECES_PER_THREAD, controlInts } from './pool.js';
+
+export { F32_BYTES, f32Bytes } from './bytes.js';
 
 /** What the compiled module exports: byte offsets and sizes, see assembly/gemm.ts. */
 export interface GemmExports {
@@ -28,6 +31,7 @@ export interface GemmExports {
 
 const PAGE = 65536;
 const ALIGN = 64;
+
 
 export interface ArenaScope {
   /** Room for `floats` float32 values, 64-byte aligned; returns its byte offset. */
@@ -105,13 +109,13 @@ export class WasmArena {
     this.kernel = instance.exports as unknown as GemmExports;
     // Fixed at the bottom: the calling thread's gemm scratch, then (threaded) the pool's control block
     // and one scratch per GEMM piece.
-    const workBytes = align((this.kernel.WORK_FLOATS.value as number) * 4);
+    const workBytes = align(f32Bytes(this.kernel.WORK_FLOATS.value as number));
     this.work = align(this.kernel.heapBase());
     let base = this.work + workBytes;
     if (threads > 1) {
       const control = base;
       const pieces = threads * PIECES_PER_THREAD;
-      base = align(control + controlInts(threads) * 4);
+      base = align(control + controlInts(threads) * I32_BYTES);
       this.pool = new GemmPool(this.kernel, module, this.memory, control, threads - 1, base, workBytes);
       base += pieces * workBytes;
     }
@@ -153,7 +157,7 @@ export class WasmArena {
     const blocks: [number, number][] = [];
     return {
       alloc: (floats: number): number => {
-        const bytes = align(Math.max(1, floats) * 4);
+        const bytes = align(f32Bytes(Math.max(1, floats)));
         const ptr = this.allocBytes(bytes);
         blocks.push([ptr, bytes]);
         return ptr;
@@ -185,7 +189,8 @@ export class WasmArena {
 
   /** A float32 view of `floats` values at byte offset ptr. */
   f32(ptr: number, floats: number): Float32Array {
-    return this.view.subarray(ptr >> 2, (ptr >> 2) + floats);
+    const i = (ptr / F32_BYTES) | 0;
+    return this.view.subarray(i, i + floats);
   }
 
   /** Floats a B operand [K, N] takes once packed into 8-column panels. */

@@ -11,6 +11,7 @@
  * a browser page without cross-origin isolation has no shared memory.
  */
 import type { GemmExports } from './arena.js';
+import { f32Bytes } from './bytes.js';
 
 /** Pieces per GEMM, per thread: enough to even out, few enough that hand-off stays cheap. */
 export const PIECES_PER_THREAD = 4;
@@ -110,7 +111,7 @@ export class GemmPool {
       } else {
         // Piece q: rows [i0, i1) of A and C.
         const i0 = Math.floor((q * M) / n), i1 = Math.floor(((q + 1) * M) / n);
-        c.set([i1 - i0, N, K, A + i0 * 4 * (aTrans ? 1 : lda), lda, aTrans, Bp, C + i0 * ldc * 4, ldc, acc, this.work + q * this.workBytes], a);
+        c.set([i1 - i0, N, K, A + f32Bytes(i0 * (aTrans ? 1 : lda)), lda, aTrans, Bp, C + f32Bytes(i0 * ldc), ldc, acc, this.work + q * this.workBytes], a);
       }
     }
     Atomics.store(c, FINISHED, 0);
