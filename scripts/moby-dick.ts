@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
-/** One section of the stdlib package, as its default export returns them (and as its data/*.json hold them). */
+/** One section of the stdlib package, as its default export returns them (one JSON file each in the package). */
 interface MobyDickSection {
   chapter: string;
   title: string;

@@ -6,8 +6,10 @@
  *   h_t (, c_t) = pointwise(z, h_{t-1}, c_{t-1})    the cell's own part: gates and nonlinearities
  *
  * so a cell is only its pointwise forward and backward. The reference step below does the affine part
- * with the plain kernels one step at a time; the fast backend (src/layers/fast) does it for all steps at
- * once with WebAssembly GEMMs, then calls the very same pointwise functions.
+ * with the plain kernels one step at a time, around these pointwise functions. The fast backend
+ * (src/layers/backend/wasm.ts) does the affine part for all steps at once with WebAssembly GEMMs and the
+ * pointwise part in fused SIMD kernels (src/tensor/wasm/assembly/cells.ts): the same equations written
+ * again on f32x4 lanes, which test/wasm-backend.test.ts holds to these.
  *
  * Every array is a flat row-major view whose shape is given in brackets.
  */

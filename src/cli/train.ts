@@ -1,13 +1,13 @@
 /**
- * `rnnlab train`: trains an RNN, LSTM or GRU on one of the built-in long-range tasks (adding, copy
- * memory, temporal order) with the library's trainer, showing progress, and writes into --out:
- * train.jsonl (one line per step), checkpoints/ (resumable with --resume), loss.svg / loss.png (the
- * training curve) and summary.json.
+ * `rnnlab train`: trains an RNN, LSTM or GRU on one of the five tasks (adding, copy memory, temporal
+ * order, a character model of a text, forecasting a series) with the library's trainer, showing
+ * progress, and writes into --out: train.jsonl (one line per step), checkpoints/ (resumable with
+ * --resume), loss.svg / loss.png (the training curve) and summary.json.
  *
  * The trainer is synchronous, so training runs in a worker thread: the main thread stays free to draw
- * the progress bar and to hear Ctrl-C. On Ctrl-C the worker finishes the current step, the trainer writes
- * a checkpoint of it (the callback raises the checkpoint cadence to that step), and the next batch request
- * stops the run; the command then exits with code 130.
+ * the progress bar and to hear Ctrl-C. On Ctrl-C the main thread sets a flag in shared memory, which
+ * train()'s `shouldStop` reads after each step: the run ends there with a checkpoint of that step, and
+ * the command exits with code 130.
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';

@@ -14,10 +14,7 @@
  * rnnlab code, and the JSON is readable in any editor. `checksum` is the sha256 of checkpoint.json's own
  * content (keys sorted, `checksum` left out), so a flipped byte anywhere is caught.
  *
- * Saving is atomic: everything is written and fsynced in a hidden temporary directory beside the others,
- * which is then renamed into place; only after that is the `latest` pointer file replaced (atomically).
- * A save that fails at any point leaves the earlier checkpoints and the pointers as they were. `best.json`
- * names the best checkpoint by a chosen metric; pruning keeps the last K, the best, and the latest.
+ * Saving is atomic, and checkpoint.ts says how; `best.json` names the best checkpoint by a chosen metric.
  *
  * Loading checks everything (format, version, checksums, config against tensors, finiteness) and reports
  * any problem as a CheckpointError, never another exception. The checks and the encoding are pure

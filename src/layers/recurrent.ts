@@ -1,6 +1,7 @@
 /**
  * Multi-layer sequence layers with backpropagation through time: the machinery shared by RNN, LSTM and
- * GRU (rnn.ts, lstm.ts and gru.ts in this folder only choose the cell). Parameters are named and shaped
+ * GRU (models.ts in this folder only chooses the cell; the cells' step math is src/cells/rnn.ts, lstm.ts
+ * and gru.ts). Parameters are named and shaped
  * exactly as PyTorch's: weight_ih_l{k} [G·H, D_k], weight_hh_l{k} [G·H, H], bias_ih_l{k}, bias_hh_l{k}
  * [G·H]; with `outputSize`, a linear head head.weight [O, H], head.bias [O] applied at every step.
  *

@@ -1,6 +1,7 @@
 /**
  * The trainer's options: their types, their checks (every error names the option, what was expected
- * and what was given; unknown option names are refused), and the optimizer they describe.
+ * and what was given; unknown option names are refused), and the constants a run's checkpoints share.
+ * The optimizer they name is built by src/optim/factory.ts.
  */
 import type { Model } from '../layers/factory.js';
 import type { OptimizerSpec } from '../optim/factory.js';

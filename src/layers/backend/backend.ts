@@ -2,8 +2,9 @@
  * A sequence backend runs one recurrent layer over all T steps, forward and backward (BPTT), and the
  * linear head. Two implement it: the reference (reference.ts: the plain TypeScript kernels one step at a
  * time, float32 and float64, the source of truth for tests) and the fast one (wasm.ts: float32, WebAssembly
- * SIMD GEMMs over whole sequences). Both call the same pointwise cell code (src/cells) and keep the same
- * cache, so either can differentiate the other's forward.
+ * SIMD GEMMs over whole sequences, and the cells' pointwise equations written again as fused SIMD kernels,
+ * held to the TypeScript cells of src/cells by test/wasm-backend.test.ts). Both keep the same cache, so
+ * either can differentiate the other's forward.
  *
  * Layout: time-major; every array's shape is in brackets.
  */
