@@ -41,7 +41,7 @@ test('every repository path named in a comment, a test, a script or a doc exists
       // A pattern of names (torch-{name}.safetensors, unrolled-<cell>-T<T>.svg) is not one path.
       if (GENERATED.test(p) || /[{}<>$]/.test(p)) continue;
       seen++;
-      // A folder's own README may name its files from there (web/README.md: src/worker.ts).
+      // A folder's own README may name its files from there (in web/README.md, src/ is web/src/).
       if (!exists(p) && !exists(join(dirname(f), p))) missing.push(`${f}: ${p}`);
     }
   }
