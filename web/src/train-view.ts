@@ -26,10 +26,14 @@ function readConfig(): TrainConfig {
   } else task = { kind: 'adding', seqLen: value('tr-adding-T') };
   const cell = byId<HTMLSelectElement>('tr-cell').value as CellKind;
   const forget = byId<HTMLInputElement>('tr-forget').value;
-  const clip = value('tr-clip');
+  const clip = value('tr-clip'), clipValue = value('tr-clip-value'), window = value('tr-tbptt');
   return {
     task, cell, hidden: value('tr-hidden'), forgetBias: cell === 'lstm' && forget !== '' ? Number(forget) : null,
     lr: value('tr-lr'), batchSize: value('tr-batch'), clipNorm: clip > 0 ? clip : null, evalEvery: Math.max(1, value('tr-eval')), seed: value('tr-seed'),
+    // The trainer core's options that the command line has too (the page runs the same steps).
+    clipValue: clipValue > 0 ? clipValue : null,
+    schedule: byId<HTMLSelectElement>('tr-schedule').value === 'cosine' ? { kind: 'cosine', totalSteps: Math.max(1, value('tr-steps')) } : null,
+    tbptt: window > 0 ? { window } : null,
   };
 }
 
