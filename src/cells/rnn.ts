@@ -13,10 +13,17 @@
  * so one step back multiplies the gradient by the Jacobian ∂h_t/∂h_{t-1} = diag(1 − h_t²) W_hh: the
  * product of T of these is what vanishes or explodes (docs/theory.md, A4).
  */
+import { checkOneOf } from '../tensor/check.js';
 import type { CellOps, StepBackward, StepForward } from './ops.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
 export type Nonlinearity = 'tanh' | 'relu';
+export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu'];
+
+/** The RNN's ops for `nonlinearity` (default tanh); anything else is an error naming `nonlinearity`. */
+export function rnnOpsFor(nonlinearity: unknown): CellOps {
+  return rnnOps(checkOneOf('nonlinearity', nonlinearity ?? 'tanh', NONLINEARITIES));
+}
 
 export function rnnOps(nonlinearity: Nonlinearity): CellOps {
   const relu = nonlinearity === 'relu';

@@ -13,13 +13,13 @@
  * `forward(x, hPrev, cPrev)`) are the `rnnlab/tutorial` entry's cells (src/layers/tutorial.ts), on the
  * same base.
  */
-import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
+import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
 import { gruOps } from '../cells/gru.js';
 import { lstmOps } from '../cells/lstm.js';
 import { stepBackward, stepForward, type CellKind, type CellOps, type CellWeights } from '../cells/ops.js';
-import { rnnOps, type Nonlinearity } from '../cells/rnn.js';
+import { rnnOpsFor, type Nonlinearity } from '../cells/rnn.js';
 import { checkInitOptions, initLayer, type InitOptions } from './init.js';
 import { Module } from './module.js';
 
@@ -205,11 +205,11 @@ export interface LSTMCellBackward extends CellBackward {
 }
 
 export class RNNCell extends Cell {
-  readonly nonlinearity: Nonlinearity;
   constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
-    const nonlinearity = checkOneOf('nonlinearity', options.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const);
-    super(rnnOps(nonlinearity), inputSize, hiddenSize, options);
-    this.nonlinearity = nonlinearity;
+    super(rnnOpsFor(options.nonlinearity), inputSize, hiddenSize, options);
+  }
+  get nonlinearity(): Nonlinearity {
+    return this.ops.nonlinearity!;
   }
   /** h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (relu with that nonlinearity). */
   forward(x: Tensor, state: CellState = {}): CellStep {

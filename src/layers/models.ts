@@ -10,8 +10,7 @@
  */
 import { gruOps } from '../cells/gru.js';
 import { lstmOps } from '../cells/lstm.js';
-import { rnnOps, type Nonlinearity } from '../cells/rnn.js';
-import { checkOneOf } from '../tensor/check.js';
+import { rnnOpsFor, type Nonlinearity } from '../cells/rnn.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Recurrent, type BackwardOptions, type RecurrentGradients, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from './recurrent.js';
 
@@ -35,9 +34,9 @@ export class RNN extends Recurrent {
   constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<RNNOptions>);
   constructor(a: number | RNNOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<RNNOptions>) {
     const o = options(a, hiddenSize, numLayers, rest);
-    const nonlinearity = checkOneOf('nonlinearity', o?.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const);
-    super(rnnOps(nonlinearity), o);
-    this.nonlinearity = nonlinearity;
+    const ops = rnnOpsFor(o?.nonlinearity);
+    super(ops, o);
+    this.nonlinearity = ops.nonlinearity!;
   }
 }
 

@@ -13,19 +13,18 @@
  */
 import { gruOps } from '../cells/gru.js';
 import { lstmOps } from '../cells/lstm.js';
-import { rnnOps, type Nonlinearity } from '../cells/rnn.js';
-import { checkOneOf } from '../tensor/check.js';
+import { rnnOpsFor, type Nonlinearity } from '../cells/rnn.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Cell, type CellBackward, type CellCache, type CellOptions, type CellStep, type LSTMCellBackward, type LSTMCellStep, type RNNCellOptions } from './cells.js';
 import { RNN as TorchRNN, type RNNOptions } from './models.js';
 
 /** B1: h_t = tanh(W_hh h_{t-1} + W_xh x_t + b) (PyTorch's W_ih, W_hh and two biases). */
 export class RNNCell extends Cell {
-  readonly nonlinearity: Nonlinearity;
   constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
-    const nonlinearity = checkOneOf('nonlinearity', options.nonlinearity ?? 'tanh', ['tanh', 'relu'] as const);
-    super(rnnOps(nonlinearity), inputSize, hiddenSize, options);
-    this.nonlinearity = nonlinearity;
+    super(rnnOpsFor(options.nonlinearity), inputSize, hiddenSize, options);
+  }
+  get nonlinearity(): Nonlinearity {
+    return this.ops.nonlinearity!;
   }
   /** One step: the new hidden state. step() also returns the cache that backward() needs. */
   forward(x: Tensor, hPrev?: Tensor): Tensor {
