@@ -12,7 +12,7 @@ import { MODEL_CLASS, cellKindOf, cellOfClass, createModel, type Model } from '.
 import type { Recurrent } from '../layers/recurrent.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { fmtShape } from '../tensor/check.js';
-import type { TaskSpec } from '../tasks/task.js';
+import type { TaskSpec } from './task-spec.js';
 import { CheckpointError } from './checkpoint-error.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import {

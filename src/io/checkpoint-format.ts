@@ -27,7 +27,7 @@
 import type { Model, ModelClass } from '../layers/factory.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/random.js';
-import type { TaskSpec } from '../tasks/task.js';
+import type { TaskSpec } from './task-spec.js';
 import { sha256 } from './sha256.js';
 
 export { CheckpointError, bad } from './checkpoint-error.js';

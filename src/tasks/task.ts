@@ -14,6 +14,7 @@
  *
  * See docs/tasks.md for each task's spec, encoding, baseline derivation and citation.
  */
+import type { TaskSpec } from '../io/task-spec.js';
 import { checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
@@ -71,11 +72,7 @@ export interface Task<TBatch extends TaskBatch = TaskBatch> {
   spec?(): TaskSpec;
 }
 
-/** A task described as JSON: its kind and the options that rebuild it. */
-export interface TaskSpec {
-  kind: string;
-  [option: string]: unknown;
-}
+export type { TaskSpec };
 
 export interface TaskOptionsBase {
   /** Default 'float32'. */
