@@ -14,6 +14,7 @@
  * same base.
  */
 import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
+import { checkModelSize } from '../tensor/limits.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
 import { gruOps } from '../cells/gru.js';
@@ -72,6 +73,7 @@ export abstract class Cell extends Module {
     const G = ops.gates * hiddenSize;
     const init = opts.init ?? {};
     checkInitOptions(init, ops.kind);
+    checkModelSize({ inputSize, hiddenSize, numLayers: 1, gates: ops.gates, dtype: this.dtype });
     this.w = {
       weightIh: this.addParameter('weight_ih', [G, inputSize]).data,
       weightHh: this.addParameter('weight_hh', [G, hiddenSize]).data,

@@ -19,6 +19,7 @@
  */
 import type { CellOps, CellWeights } from '../cells/ops.js';
 import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
+import { checkArraySize, checkModelSize } from '../tensor/limits.js';
 import { Rng, fillUniform } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
 import { checkInitOptions, initLayer, type InitOptions } from './init.js';
@@ -125,6 +126,7 @@ export abstract class Recurrent extends Module {
     this.backend = this.impl.name;
     const init = opts.init ?? {};
     checkInitOptions(init, ops.kind);
+    checkModelSize({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, outputSize: this.outputSize, gates: ops.gates, dtype: this.dtype });
     const H = this.hiddenSize, G = ops.gates * H;
     const rng = new Rng(opts.seed ?? 0);
     for (let l = 0; l < this.numLayers; l++) {
@@ -152,6 +154,7 @@ export abstract class Recurrent extends Module {
 
   /** Runs the whole sequence and keeps every state for backward(). */
   forward(x: Tensor, state: RecurrentState = {}): RecurrentOutput {
+    checkStateObject('state', state, this.ops.hasCell);
     const { T, B, batched, xs } = this.readInput(x);
     const L = this.numLayers, H = this.hiddenSize, BH = B * H;
     const h0 = this.readState('state.h', state.h, B, batched);
@@ -195,6 +198,7 @@ export abstract class Recurrent extends Module {
    */
   backward(dOutput: Tensor | null, dState: RecurrentState = {}, options: BackwardOptions = {}): RecurrentGradients {
     if (!this.cache) throw new Error('backward: call forward() first; backward differentiates the last forward pass');
+    checkStateObject('dState', dState, this.ops.hasCell);
     const { T, B, batched, layers } = this.cache;
     const L = this.numLayers, H = this.hiddenSize, BH = B * H;
     const width = this.outputSize ?? H;
@@ -266,6 +270,9 @@ export abstract class Recurrent extends Module {
       );
     }
     if (T === 0 || B === 0) throw new RangeError(`x: expected at least one time step and one sequence, got shape ${fmtShape(x.shape)}`);
+    // The largest array forward keeps per layer is the gates of every step: [T, B, auxWidth].
+    checkArraySize('x', T * B * Math.max(this.ops.auxWidth(this.hiddenSize), this.hiddenSize + 1, this.outputSize ?? 0), this.dtype,
+      `a forward pass over ${T} steps × ${B} sequences (its cache of every step's gates)`);
     checkFinite('x', x);
     return { T, B, batched, xs: this.fromUserLayout(x.data, T, B, D, batched) };
   }
@@ -310,4 +317,12 @@ function swap01(a: FloatArray, P: number, Q: number, W: number): FloatArray {
     for (let q = 0; q < Q; q++) out.set(a.subarray((p * Q + q) * W, (p * Q + q + 1) * W), (q * P + p) * W);
   }
   return out;
+}
+
+/** A state argument is an object ({ h } or { h, c }); null or a Tensor in its place is a mistake worth naming. */
+function checkStateObject(name: string, s: unknown, hasCell: boolean): void {
+  const shape = hasCell ? '{ h, c }' : '{ h }';
+  if (s === null || typeof s !== 'object' || s instanceof Tensor) {
+    throw new TypeError(`${name}: expected an object ${shape} (or nothing), got ${s === null ? 'null' : s instanceof Tensor ? 'a Tensor' : typeof s}`);
+  }
 }

@@ -15,7 +15,7 @@
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import {
-  checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, lastStep, mseOf,
+  checkBatchArgs, checkBatchX, checkDTypeOption, checkSeqLenOption, lastStep, mseOf,
   type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase, type TaskSpec,
 } from './task.js';
 
@@ -48,7 +48,7 @@ export class AddingTask implements Task<AddingBatch> {
   readonly metricName = `accuracy (|error| < ${ADDING_TOLERANCE})`;
 
   constructor(opts: AddingOptions = {}) {
-    this.seqLen = checkIntOption('seqLen', opts.seqLen, 100, 2, 'one marker in each half needs two steps');
+    this.seqLen = checkSeqLenOption('seqLen', opts.seqLen, 100, 2, 'one marker in each half needs two steps');
     this.dtype = checkDTypeOption(opts.dtype);
   }
 

@@ -18,7 +18,7 @@ import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import { checkShape, checkTensor } from '../tensor/check.js';
 import {
-  argmaxRow, checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, setOneHot,
+  argmaxRow, checkBatchArgs, checkBatchX, checkDTypeOption, checkSeqLenOption, setOneHot,
   type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase, type TaskSpec,
 } from './task.js';
 
@@ -54,7 +54,7 @@ export class CopyMemoryTask implements Task<CopyMemoryBatch> {
   readonly metricName = 'accuracy on the copied symbols';
 
   constructor(opts: CopyMemoryOptions = {}) {
-    this.delay = checkIntOption('delay', opts.delay, 100, 1, 'T − 1 blanks sit between the symbols and the delimiter');
+    this.delay = checkSeqLenOption('delay', opts.delay, 100, 1, 'T − 1 blanks sit between the symbols and the delimiter');
     this.seqLen = this.delay + 2 * COPY_LENGTH;
     this.dtype = checkDTypeOption(opts.dtype);
     this.solvedBelow = 0.01 * this.baseline();

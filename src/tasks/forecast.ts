@@ -28,7 +28,7 @@ import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import { builtinSeries, builtinSeriesPath, readSeriesCsv } from './series-csv.js';
 import {
-  checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, lastStep, mseOf,
+  checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, checkSeqLenOption, lastStep, mseOf,
   type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase, type TaskSpec,
 } from './task.js';
 
@@ -99,7 +99,7 @@ export class ForecastTask implements Task<ForecastBatch> {
     }
     this.series = s;
     this.name = `forecast(${s.name})`;
-    this.seqLen = checkIntOption('seqLen', opts.seqLen, 20, 1, 'a window holds at least one value');
+    this.seqLen = checkSeqLenOption('seqLen', opts.seqLen, 20, 1, 'a window holds at least one value');
     this.dtype = checkDTypeOption(opts.dtype);
     this.heldOutFraction = checkFraction('heldOutFraction', opts.heldOutFraction);
     this.arOrder = checkIntOption('arOrder', opts.arOrder, Math.min(10, this.seqLen), 1, 'at least one lag');
@@ -219,7 +219,7 @@ export function skill(mse: number, mseRef: number): number {
 export function forecastFromSpec(spec: TaskSpec, overrides: Omit<Partial<ForecastOptions>, 'series'> = {}): ForecastTask {
   if (spec === null || typeof spec !== 'object') throw new TypeError(`spec: expected a task spec object, got ${String(spec)}`);
   if (spec.kind !== 'forecast') throw new RangeError(`spec.kind: expected 'forecast', got ${JSON.stringify(spec.kind)}`);
-  const seqLen = checkIntOption('spec.seqLen', spec.seqLen, 20, 1, 'a window holds at least one value');
+  const seqLen = checkSeqLenOption('spec.seqLen', spec.seqLen, 20, 1, 'a window holds at least one value');
   const heldOutFraction = checkFraction('spec.heldOutFraction', spec.heldOutFraction);
   const arOrder = checkIntOption('spec.arOrder', spec.arOrder, Math.min(10, seqLen), 1, 'at least one lag');
   const dtype = checkOneOf('spec.dtype', spec.dtype ?? 'float32', ['float32', 'float64'] as const);

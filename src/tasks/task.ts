@@ -16,6 +16,7 @@
  */
 import type { TaskSpec } from '../io/task-spec.js';
 import { checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
+import { MAX_SEQUENCE_LENGTH, checkAtMost } from '../tensor/limits.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import { mseLoss } from '../layers/loss.js';
@@ -97,6 +98,14 @@ export function checkIntOption(name: string, v: unknown, dflt: number, min: numb
     throw new RangeError(`${name}: expected an integer >= ${min} (${why}), got ${JSON.stringify(v)}`);
   }
   return n;
+}
+
+/**
+ * A sequence length (or delay) option: an integer >= min, and at most MAX_SEQUENCE_LENGTH, so that a
+ * typo cannot ask every batch for gigabytes.
+ */
+export function checkSeqLenOption(name: string, v: unknown, dflt: number, min: number, why: string): number {
+  return checkAtMost(name, checkIntOption(name, v, dflt, min, why), MAX_SEQUENCE_LENGTH, 'the longest sequence rnnlab builds; each batch holds T steps of every sequence');
 }
 
 /** The batch size of a batch, checking x against the task. */

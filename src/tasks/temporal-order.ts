@@ -18,7 +18,7 @@ import { crossEntropyLoss } from '../layers/loss.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import {
-  argmaxRow, checkBatchArgs, checkBatchX, checkDTypeOption, checkIntOption, lastStep, setOneHot,
+  argmaxRow, checkBatchArgs, checkBatchX, checkDTypeOption, checkSeqLenOption, lastStep, setOneHot,
   type Task, type TaskBatch, type TaskEvaluation, type TaskOptionsBase, type TaskSpec,
 } from './task.js';
 
@@ -56,7 +56,7 @@ export class TemporalOrderTask implements Task<TemporalOrderBatch> {
   readonly secondRange: readonly [number, number];
 
   constructor(opts: TemporalOrderOptions = {}) {
-    const T = checkIntOption('seqLen', opts.seqLen, 100, 10, 'the ranges [0.1T, 0.2T] and [0.5T, 0.6T] must hold whole steps between the markers');
+    const T = checkSeqLenOption('seqLen', opts.seqLen, 100, 10, 'the ranges [0.1T, 0.2T] and [0.5T, 0.6T] must hold whole steps between the markers');
     this.seqLen = T;
     this.dtype = checkDTypeOption(opts.dtype);
     this.firstRange = [Math.max(1, Math.floor(0.1 * T)), Math.floor(0.2 * T)];

@@ -5,6 +5,8 @@
  * next to its forward pass, so a Tensor is only storage plus a shape.
  */
 
+import { checkArraySize } from './limits.js';
+
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 
@@ -72,15 +74,25 @@ function nest(flat: number[], shape: readonly number[]): NestedArray {
 }
 
 export function shapeSize(shape: readonly number[]): number {
+  if (!Array.isArray(shape)) throw new TypeError(`shape: expected an array of sizes, got ${shape === null ? 'null' : typeof shape}`);
   let n = 1;
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`shape: expected non-negative integers, got [${shape.join(', ')}]`);
+    if (!Number.isSafeInteger(d) || d < 0) throw new RangeError(`shape: expected non-negative integers, got [${shape.join(', ')}]`);
     n *= d;
   }
   return n;
 }
 
+/** The size of `shape`, refused (naming `name`) when one array of it would be too large (limits.ts). */
+export function checkedSize(name: string, shape: readonly number[], dtype: DType): number {
+  const n = shapeSize(shape);
+  checkArraySize(name, n, dtype, `shape [${shape.join(', ')}]`);
+  return n;
+}
+
+/** A zeroed array; the last guard of the resource policy (callers check sizes with names first). */
 export function allocate(dtype: DType, size: number): FloatArray {
+  checkArraySize('size', size, dtype, `an array of ${size} values`);
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 
@@ -108,7 +120,7 @@ export function tensor(values: ArrayLike<number> | NestedArray, shape?: readonly
     throw new TypeError(`tensor: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
   }
   const s = shape ?? inferred;
-  const size = shapeSize(s);
+  const size = checkedSize('shape', s, dt);
   if (flat.length !== size) {
     throw new RangeError(`tensor: ${flat.length} values do not fill shape [${s.join(', ')}] (needs ${size})`);
   }
@@ -122,7 +134,7 @@ export function tensor(values: ArrayLike<number> | NestedArray, shape?: readonly
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return new Tensor(allocate(dtype, shapeSize(shape)), shape);
+  return new Tensor(allocate(dtype, checkedSize('shape', shape, dtype)), shape);
 }
 
 export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
