@@ -8,17 +8,30 @@
  *   compact copy data/moby-dick.txt.gz that scripts/moby-dick.ts writes from that package (which brings
  *   163 packages with it; data/README.md). Each section is `title + '\n\n' + text` (just `text` for the
  *   untitled contents), sections joined by `'\n\n'`, in the package's order.
- * - `{ file }`: a UTF-8 text file, read as is (a leading byte-order mark dropped). Refused, naming the
- *   file: missing or unreadable, empty, invalid UTF-8, or binary (a NUL byte, reported with its line).
+ * - `{ file }`: a UTF-8 text file, read as is (a leading byte-order mark dropped). It is opened and read
+ *   through src/io/files.ts (`readRegularFile`): non-blocking, and only if the open handle is a regular
+ *   file, so a FIFO, a socket, a directory or a device (a symlink to /dev/zero included) is refused at
+ *   once instead of blocking or growing without bound. The cap is CORPUS_MAX_BYTES = 2^29 − 24 bytes
+ *   (just under 512 MiB): the longest string V8 can make (buffer.constants.MAX_STRING_LENGTH), and a
+ *   file of N UTF-8 bytes decodes to at most N UTF-16 units, so any file under the cap fits in one
+ *   string; a larger one is refused before it is read, naming its size. Refused too, naming the file:
+ *   missing or unreadable, empty, invalid UTF-8, or binary (a NUL byte, reported with its line).
+ *   Memory: the file's bytes while it is decoded, then the string (1 byte a character for Latin-1 text,
+ *   2 otherwise); a CharLMTask adds 4 bytes a character for the ids (src/tasks/vocab.ts).
  * - `{ text, name? }`: a string given directly (tests, the browser).
  *
  * Whether a text is long enough depends on the task's window length and split, so that check lives
  * in the task (src/tasks/char-lm.ts), which names the file and the lengths.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { FileError, readRegularFile } from '../io/files.js';
 import { MOBY_DICK_LICENCE, MOBY_DICK_SOURCE, textCorpus, type Corpus } from './corpus-text.js';
+
+/** The largest text file `loadCorpus({ file })` reads, in bytes: 2^29 − 24, V8's longest string (module doc). */
+export const CORPUS_MAX_BYTES = Math.min(bufferConstants.MAX_STRING_LENGTH, 2 ** 29 - 24);
 
 export type CorpusSource = 'moby-dick' | { file: string } | { text: string; name?: string };
 
@@ -52,11 +65,14 @@ function loadFile(file: string): Corpus {
   const path = resolve(file);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path, { what: 'file', maxBytes: CORPUS_MAX_BYTES });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new Error(`file ${file}: cannot read the corpus (${why})`);
+    if (!(e instanceof FileError)) throw e;
+    // files.ts says `file <path>: <why>`; here the file is named as given, and the open failures keep
+    // their old wording: `cannot read the corpus (no such file)`.
+    const head = `file ${path}: `, why = e.message.startsWith(head) ? e.message.slice(head.length) : e.message;
+    const open = /^cannot open it \((.*)\)$/s.exec(why);
+    throw new FileError(`file ${file}: cannot read the corpus (${open !== null ? open[1] : why})`, e.code);
   }
   if (bytes.length === 0) throw new RangeError(`file ${file}: expected a text, got an empty file`);
   const nul = bytes.indexOf(0);

@@ -8,23 +8,53 @@
  * The V distinct characters are sorted by code point and numbered 0..V−1, so the same set of
  * characters always gives the same ids whatever order the text introduced them in. `chars` is that
  * ordered set as a string: it is all a checkpoint needs to keep to rebuild the vocabulary exactly.
+ *
+ * Texts can be hundreds of megabytes (`loadCorpus({ file })` reads up to 2^29 − 24 bytes), so
+ * `fromText` and `encode` walk the string's UTF-16 units themselves (a high surrogate followed by a low
+ * one is one code point; a lone surrogate is a character of its own, as the string iterator has it)
+ * and never build an array of the characters or of the ids: `fromText` marks the code points seen in a
+ * bitmap (one pass), `encode` writes ids into an Int32Array allocated once (one pass; a copy only when
+ * the text has characters outside the BMP, to trim it to the number of code points). Memory beyond the
+ * text is the result's 4 bytes per character and a lookup table of 4 bytes per code point up to the
+ * largest in the vocabulary (at most 4.4 MB).
  */
 
 export class Vocabulary {
   /** The characters in id order (by code point), each one code point. */
   readonly symbols: readonly string[];
   private readonly ids: Map<string, number>;
+  /** idOf[cp]: the id of code point cp, or −1; [largest code point in the vocabulary + 1]. */
+  private readonly idOf: Int32Array;
 
   private constructor(symbols: string[]) {
     this.symbols = Object.freeze(symbols);
     this.ids = new Map(symbols.map((s, i) => [s, i]));
+    const top = symbols.length === 0 ? 0 : (symbols[symbols.length - 1].codePointAt(0) ?? 0) + 1;
+    this.idOf = new Int32Array(top).fill(-1);
+    symbols.forEach((s, i) => { this.idOf[s.codePointAt(0) ?? 0] = i; });
   }
 
-  /** The vocabulary of every character that occurs in `text`. */
+  /** The vocabulary of every character that occurs in `text` (one pass, no per-character allocation). */
   static fromText(text: string, what = 'text'): Vocabulary {
     if (typeof text !== 'string') throw new TypeError(`${what}: expected a string, got ${text === null ? 'null' : typeof text}`);
     if (text.length === 0) throw new RangeError(`${what}: expected a non-empty string, got ''`);
-    return new Vocabulary(sortedByCodePoint(new Set(text)));
+    const seen = new Uint8Array(0x110000);
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d < 0xe000) {
+          seen[((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000] = 1;
+          i++;
+          continue;
+        }
+      }
+      seen[c] = 1;
+    }
+    const symbols: string[] = [];
+    for (let cp = 0; cp < seen.length; cp++) if (seen[cp] === 1) symbols.push(String.fromCodePoint(cp));
+    return new Vocabulary(symbols); // already in code-point order
   }
 
   /**
@@ -68,13 +98,29 @@ export class Vocabulary {
     return k;
   }
 
-  /** The ids of a text's characters, one per code point: Int32Array of length (number of code points). */
+  /**
+   * The ids of a text's characters, one per code point: Int32Array of length (number of code points).
+   * An unknown character is an error naming `what`, the character and its 1-based position (in code points).
+   */
   encode(text: string, what = 'text'): Int32Array {
     if (typeof text !== 'string') throw new TypeError(`${what}: expected a string, got ${text === null ? 'null' : typeof text}`);
-    const out: number[] = [];
-    let pos = 0;
-    for (const ch of text) out.push(this.id(ch, what, ++pos));
-    return Int32Array.from(out);
+    const n = text.length, idOf = this.idOf, top = idOf.length;
+    const out = new Int32Array(n); // UTF-16 units: at least the number of code points
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      let cp = text.charCodeAt(i);
+      if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < n) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d < 0xe000) {
+          cp = ((cp - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
+      const id = cp < top ? idOf[cp] : -1;
+      if (id < 0) this.id(String.fromCodePoint(cp), what, k + 1); // throws, naming the character
+      out[k++] = id;
+    }
+    return k === n ? out : out.slice(0, k);
   }
 
   /** The text of a sequence of ids. */
