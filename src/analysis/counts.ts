@@ -23,18 +23,18 @@
  * Parameters per layer: G·H·D_l + G·H·H (+ 2·G·H with bias: PyTorch keeps b_ih and b_hh apart), plus
  * O·H + O for the head. The vanilla RNN with one layer and a head: H·D + H·H + 2H + O·H + O.
  */
-import type { CellKind } from '../cells/ops.js';
+import { CELL_KINDS, GATES, type CellKind } from '../cells/ops.js';
 import { checkOneOf, checkPositiveInt } from '../tensor/check.js';
 
 export type { CellKind } from '../cells/ops.js';
 
-const CELLS = ['rnn', 'lstm', 'gru'] as const;
+const CELLS = CELL_KINDS;
 
-/** Gate blocks stacked in W_ih / W_hh, and elementwise products per hidden unit in one forward step. */
+/** Gate blocks stacked in W_ih / W_hh (GATES), and elementwise products per hidden unit in one forward step. */
 const SHAPE: Record<CellKind, { G: number; E: number }> = {
-  rnn: { G: 1, E: 0 },
-  lstm: { G: 4, E: 3 },
-  gru: { G: 3, E: 3 },
+  rnn: { G: GATES.rnn, E: 0 },
+  lstm: { G: GATES.lstm, E: 3 },
+  gru: { G: GATES.gru, E: 3 },
 };
 
 export const MULTIPLICATION_CONVENTION =

@@ -19,6 +19,8 @@ import { allocate, type FloatArray } from '../tensor/tensor.js';
 /** The three cells, spelled this way everywhere in rnnlab (the checkpoint file names the classes: src/layers/factory.ts). */
 export type CellKind = 'rnn' | 'lstm' | 'gru';
 export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
+/** G: the H-sized blocks each cell's weights stack (its ops' `gates`). */
+export const GATES: Readonly<Record<CellKind, number>> = { rnn: 1, lstm: 4, gru: 3 };
 
 /** One layer's parameters, laid out as PyTorch's: weightIh [G·H, D], weightHh [G·H, H], biases [G·H]. */
 export interface CellWeights {

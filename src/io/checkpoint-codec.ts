@@ -9,6 +9,8 @@
  * The format itself is described in checkpoint-format.ts.
  */
 import { MODEL_CLASS, cellKindOf, cellOfClass, createModel, type Model } from '../layers/factory.js';
+import { checkModelSize } from '../tensor/limits.js';
+import { GATES } from '../cells/ops.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { fmtShape } from '../tensor/check.js';
@@ -117,10 +119,34 @@ function checkConfig(file: string, m: unknown): ModelConfig {
   if (kind === 'RNN' ? o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu' : o.nonlinearity !== undefined) {
     bad(file, `model.options.nonlinearity: expected ${kind === 'RNN' ? "'tanh' or 'relu'" : `none for ${kind}`}, got ${JSON.stringify(o.nonlinearity)}`);
   }
-  // Guard the allocation: a damaged config must not ask for gigabytes.
-  const H = o.hiddenSize as number, D = o.inputSize as number, L = o.numLayers as number;
-  if ((D + H * (L + 2)) * H * 4 > 2 ** 31) bad(file, `model.options: sizes (inputSize ${D}, hiddenSize ${H}, numLayers ${L}) are implausibly large`);
+  // Guard the allocation: a damaged or hostile config must not ask for gigabytes (the resource policy).
+  const cell = cellOfClass(kind)!;
+  try {
+    checkModelSize({ ...(o as ModelConfig['options']), gates: GATES[cell] });
+  } catch (e) {
+    bad(file, `model.options: ${(e as Error).message}`, e);
+  }
   return { kind: kind as ModelConfig['kind'], options: o as ModelConfig['options'] };
+}
+
+/** The state dict's names and shapes of the config's model, in PyTorch's layout (recurrent.ts builds the same). */
+function expectedShapes(config: ModelConfig): Record<string, number[]> {
+  const { inputSize: D, hiddenSize: H, numLayers: L, bias, outputSize: O } = config.options;
+  const G = GATES[cellOfClass(config.kind)!] * H;
+  const out: Record<string, number[]> = {};
+  for (let l = 0; l < L; l++) {
+    out[`weight_ih_l${l}`] = [G, l === 0 ? D : H];
+    out[`weight_hh_l${l}`] = [G, H];
+    if (bias) {
+      out[`bias_ih_l${l}`] = [G];
+      out[`bias_hh_l${l}`] = [G];
+    }
+  }
+  if (O !== undefined) {
+    out['head.weight'] = [O, H];
+    out['head.bias'] = [O];
+  }
+  return out;
 }
 
 function buildModel(config: ModelConfig): Model {
@@ -209,27 +235,29 @@ export function decodeCheckpoint(manifestBytes: Uint8Array, readWeights: () => U
   } catch (e) {
     bad(wfile, (e as Error).message, e);
   }
+  // The tensors are checked against the shapes the config implies before a model of that size is built:
+  // a re-signed manifest can claim any size, the weights' own bytes cannot.
+  const expected = expectedShapes(config);
+  const desc = `${config.kind}(${JSON.stringify(config.options)})`;
+  for (const [k, shape] of Object.entries(expected)) {
+    const got = tensors[k];
+    if (got === undefined) bad(wfile, `missing tensor '${k}' that ${desc} needs`);
+    if (got.shape.length !== shape.length || got.shape.some((d, i) => d !== shape[i])) {
+      bad(wfile, `tensor '${k}' has shape ${fmtShape(got.shape)}, but ${desc} expects ${fmtShape(shape)}`);
+    }
+    if (got.dtype !== config.options.dtype) bad(wfile, `tensor '${k}' is ${got.dtype}, but the config says dtype ${config.options.dtype}`);
+    for (let i = 0; i < got.data.length; i++) {
+      if (!Number.isFinite(got.data[i])) bad(wfile, `tensor '${k}' holds a non-finite value (${got.data[i]}) at flat index ${i}`);
+    }
+  }
+  const extra = Object.keys(tensors).filter((k) => !(k in expected));
+  if (extra.length) bad(wfile, `unexpected tensor(s) ${extra.map((k) => `'${k}'`).join(', ')} for ${desc}`);
   let model: Model;
   try {
     model = buildModel(config);
   } catch (e) {
     bad(file, `model.options: ${(e as Error).message}`, e);
   }
-  const expected = model.stateDict();
-  for (const [k, t] of Object.entries(expected)) {
-    const got = tensors[k];
-    const desc = `${config.kind}(${JSON.stringify(config.options)})`;
-    if (got === undefined) bad(wfile, `missing tensor '${k}' that ${desc} needs`);
-    if (got.shape.length !== t.shape.length || got.shape.some((d, i) => d !== t.shape[i])) {
-      bad(wfile, `tensor '${k}' has shape ${fmtShape(got.shape)}, but ${desc} expects ${fmtShape(t.shape)}`);
-    }
-    if (got.dtype !== t.dtype) bad(wfile, `tensor '${k}' is ${got.dtype}, but the config says dtype ${t.dtype}`);
-    for (let i = 0; i < got.data.length; i++) {
-      if (!Number.isFinite(got.data[i])) bad(wfile, `tensor '${k}' holds a non-finite value (${got.data[i]}) at flat index ${i}`);
-    }
-  }
-  const extra = Object.keys(tensors).filter((k) => !(k in expected));
-  if (extra.length) bad(wfile, `unexpected tensor(s) ${extra.map((k) => `'${k}'`).join(', ')} for ${config.kind}(${JSON.stringify(config.options)})`);
   try {
     model.loadStateDict(tensors);
   } catch (e) {

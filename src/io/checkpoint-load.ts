@@ -4,26 +4,38 @@
  * directory), reads its files, and hands the bytes to the shared checks in checkpoint-codec.ts. Any
  * problem is a CheckpointError naming the file, never another exception.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ARCHIVE_EXTENSION, decodeCheckpointArchive } from './checkpoint-archive.js';
 import { decodeCheckpoint } from './checkpoint-codec.js';
 import { LATEST, MANIFEST, STEP_DIR, WEIGHTS, bad, type LoadedCheckpoint } from './checkpoint-format.js';
 import { CheckpointError } from './checkpoint-error.js';
+import { FileError, readRegularFile } from './files.js';
 import { looksLikeTar } from './tar.js';
+import { MAX_ARRAY_BYTES } from '../tensor/limits.js';
 
-function readChecked(path: string): Uint8Array {
+/**
+ * Caps on what a checkpoint's files may be, before they are read: the weights are one array of at most
+ * the resource policy's size (src/tensor/limits.ts); the manifest holds JSON numbers for the optimizer's
+ * buffers (a few times the weights) and, for a character model of pasted text, the text.
+ */
+const MAX_FILE_BYTES: Record<'manifest' | 'weights' | 'archive' | 'pointer', number> = {
+  manifest: 2 ** 30, weights: MAX_ARRAY_BYTES, archive: 2 ** 31, pointer: 4096,
+};
+
+function readChecked(path: string, kind: keyof typeof MAX_FILE_BYTES): Uint8Array {
   try {
-    return readFileSync(path);
+    return readRegularFile(path, { what: 'checkpoint file', maxBytes: MAX_FILE_BYTES[kind] });
   } catch (e) {
-    bad(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, e);
+    if (e instanceof FileError) throw new CheckpointError(e.message.replace(/^checkpoint file /, ''), { cause: e });
+    throw e;
   }
 }
 
 /** The checkpoint directory name `root/latest` holds, or null if none (or not a step directory name). */
 export function readLatest(root: string): string | null {
   try {
-    const name = readFileSync(join(root, LATEST), 'utf8').trim();
+    const name = new TextDecoder().decode(readRegularFile(join(root, LATEST), { what: 'pointer', maxBytes: MAX_FILE_BYTES.pointer })).trim();
     return STEP_DIR.test(name) ? name : null;
   } catch {
     return null;
@@ -47,7 +59,7 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   }
   if (st.isFile()) {
     if (basename(path) !== MANIFEST) {
-      const bytes = readChecked(path);
+      const bytes = readChecked(path, 'archive');
       if (path.endsWith(ARCHIVE_EXTENSION) || looksLikeTar(bytes)) return decodeCheckpointArchive(bytes, path);
       bad(path, `not a checkpoint: expected a checkpoint directory (holding ${MANIFEST} and ${WEIGHTS}), its ${MANIFEST}, or a ${ARCHIVE_EXTENSION} of a checkpoint directory`);
     }
@@ -59,5 +71,5 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   }
   const file = join(dir, MANIFEST);
   const wfile = join(dir, WEIGHTS);
-  return decodeCheckpoint(readChecked(file), () => readChecked(wfile), { manifest: file, weights: wfile, path: dir });
+  return decodeCheckpoint(readChecked(file, 'manifest'), () => readChecked(wfile, 'weights'), { manifest: file, weights: wfile, path: dir });
 }
