@@ -264,8 +264,8 @@ export function makeTask(o: TrainCliOptions): Task {
       case 'temporal-order': return new TemporalOrderTask({ seqLen: o.seqLen });
       case 'char-lm': return new CharLMTask({ corpus: loadCorpus(o.text === undefined ? 'moby-dick' : { file: o.text }), seqLen: o.seqLen });
       case 'forecast': {
-        const column = o.column === undefined ? undefined : /^\d+$/.test(o.column) ? Number(o.column) : o.column;
-        const series = o.csv === undefined ? builtinSeries('sunspots') : readSeriesCsv(o.csv, { column });
+        // A digit string stays a string: readSeriesCsv matches a header of that name first, then an index.
+        const series = o.csv === undefined ? builtinSeries('sunspots') : readSeriesCsv(o.csv, { column: o.column });
         return new ForecastTask({ series, seqLen: o.seqLen });
       }
     }

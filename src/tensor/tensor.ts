@@ -86,7 +86,7 @@ export function shapeSize(shape: readonly number[]): number {
 /** The size of `shape`, refused (naming `name`) when one array of it would be too large (limits.ts). */
 export function checkedSize(name: string, shape: readonly number[], dtype: DType): number {
   const n = shapeSize(shape);
-  checkArraySize(name, n, dtype, `shape [${shape.join(', ')}]`);
+  checkArraySize(name, n, dtype, `[${shape.join(', ')}]`);
   return n;
 }
 
