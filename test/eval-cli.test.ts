@@ -25,12 +25,18 @@ describe('rnnlab train on a text, then eval and sample', () => {
 
   it('eval scores the whole held-out text in bits per character, consistent with its loss in nats', async () => {
     await ready;
-    const r = runEval({ checkpoint: join(out, 'checkpoints'), batches: 1, batch: 1, seed: 0, json: false }, quiet);
+    const r = runEval({ checkpoint: join(out, 'checkpoints'), text: textFile, batches: 1, batch: 1, seed: 0, json: false }, quiet);
     assert.equal(r.task, 'char-lm');
     assert.ok(r.bitsPerChar! > 0 && r.bitsPerChar! < Math.log2(20), `bpc ${r.bitsPerChar}`);
     assert.ok(Math.abs(r.loss - r.bitsPerChar! * Math.LN2) < 1e-12);
     assert.equal(r.chars, Math.round(0.1 * text.length) - 1); // the held-out tenth, minus its last character (no successor)
     assert.equal(r.solved, r.loss < r.solvedBelow);
+  });
+
+  it('eval reads the training text only when it is named again: the checkpoint\'s path alone is refused, naming --text', async () => {
+    await ready;
+    assert.throws(() => runEval({ checkpoint: join(out, 'checkpoints'), batches: 1, batch: 1, seed: 0, json: false }, quiet),
+      new RegExp(`the task reads the file ${textFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, and rnnlab opens no file only because a spec names it; name the file yourself \\(--text`));
   });
 
   it('sample continues the prime from the checkpoint alone; the same seed gives the same text', async () => {

@@ -117,6 +117,8 @@ export interface TrainCliResult {
   /** Absent when interrupted. */
   summary?: TrainSummary;
   interrupted: boolean;
+  /** The signal that interrupted the run (the command exits 128 + its number: 130, 143). */
+  signal?: 'SIGINT' | 'SIGTERM';
   /** The step reached. */
   steps: number;
   /** The last checkpoint written (the interrupted step's, on Ctrl-C). */

@@ -11,22 +11,22 @@
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { workerSource } from './worker.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { latestCheckpoint } from '../io/checkpoint.js';
-import { MANIFEST } from '../io/checkpoint-format.js';
+import { latestCheckpoint, removeLeftovers } from '../io/checkpoint.js';
+import { lockRun, type RunLock } from '../io/lock.js';
 import { lossCurveSpec, type LossPoint } from '../plot/loss-plot.js';
 import type { Task } from '../tasks/task.js';
 import { train, type TrainOptions, type TrainStepInfo, type TrainSummary } from '../train/trainer.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './args.js';
 import { writePlot } from './plot-files.js';
+import { resumedOptions, runSettings } from './train-resume.js';
 
 import {
   NONLINEARITIES, OPTIMIZERS, PARSERS, clipNormArg, gammaArg, SCHEDULES, TASK_KINDS, TRAIN_CELLS, TRAIN_INITS, checkpointEveryOf, tbpttArg, evalEveryOf, loadTrainConfig, makeModel, makeSchedule, makeTask, trainDefaults, trainFiles, validate,
-  type TrainCliOptions, type TrainCliResult,
+  type TrainCliOptions, type TrainCliResult, type TrainFiles,
 } from './train-options.js';
 
 export {
@@ -48,7 +48,7 @@ function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainSte
     optimizer: { kind: o.optimizer, lr: o.lr },
     evalEvery: evalEveryOf(o),
     logJsonl: files.jsonl,
-    checkpoint: { dir: files.checkpoints, every: checkpointEveryOf(o), keepLast: o.keep },
+    checkpoint: { dir: files.checkpoints, every: checkpointEveryOf(o), keepLast: o.keep, run: runSettings(o) },
     onStep,
     shouldStop: () => Atomics.load(stop, 0) !== 0,
   };
@@ -190,21 +190,40 @@ export interface RunTrainExtras {
 export async function runTrain(
   options: Partial<TrainCliOptions> = {}, log: (line: string) => void = console.log, extras: RunTrainExtras = {},
 ): Promise<TrainCliResult> {
-  const o: TrainCliOptions = { ...trainDefaults, ...options };
+  // What the user set (flags, a config file, or keys from code): a resume may change only some of it.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainCliOptions>;
+  let o: TrainCliOptions = { ...trainDefaults, ...given };
   validate(o);
-  const task = makeTask(o); // validates --seq-len here, before any file is touched
   const files = trainFiles(o.out);
   let startStep = 0;
   if (o.resume) {
     const latest = existsSync(files.checkpoints) ? latestCheckpoint(files.checkpoints) : null;
     if (!latest) throw new RangeError(`--resume: no checkpoint under ${files.checkpoints} to continue from`);
-    try {
-      const meta = JSON.parse(readFileSync(join(latest, MANIFEST), 'utf8')) as { step?: number };
-      startStep = typeof meta.step === 'number' ? meta.step : 0;
-    } catch {
-      startStep = 0;
-    }
-  } else {
+    ({ options: o, step: startStep } = resumedOptions(given, files.checkpoints));
+    validate(o);
+  }
+  const task = makeTask(o); // validates --seq-len here, before any file is touched
+  const lock = lockOut(files.dir);
+  try {
+    return await runLocked(o, task, files, startStep, log, extras);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Takes --out for this run: created if needed, refused by name if it is a file, unwritable or in use. */
+function lockOut(dir: string): RunLock {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new RangeError(`--out: expected a folder, got the file ${dir}`);
+  const lock = lockRun(dir, '--out');
+  if (lock.tookOver) console.error(`rnnlab: took over the lock of ${dir} from ${lock.tookOver}`);
+  removeLeftovers(dir);
+  return lock;
+}
+
+async function runLocked(
+  o: TrainCliOptions, task: Task, files: TrainFiles, startStep: number, log: (line: string) => void, extras: RunTrainExtras,
+): Promise<TrainCliResult> {
+  if (!o.resume) {
     if (existsSync(files.checkpoints) && latestCheckpoint(files.checkpoints)) {
       throw new RangeError(`--out: ${files.dir} already holds checkpoints; pass --resume to continue that run, or choose another --out`);
     }
@@ -221,16 +240,22 @@ export async function runTrain(
   const onStep = (info: TrainStepInfo) => progress.step(info);
   let outcome: CoreOutcome;
   let worker: Worker | null = null;
-  const onSigint = () => {
+  // SIGTERM (a service manager, `kill`) stops the run as Ctrl-C does: after this step, with a checkpoint.
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
+    const name = sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM';
     if (Atomics.load(flag, 0) !== 0) {
-      progress.log('Second Ctrl-C: quitting without waiting for the checkpoint.');
+      progress.log(`Second ${name}: quitting without waiting for the checkpoint.`);
       void worker?.terminate();
       return;
     }
+    signal = sig;
     Atomics.store(flag, 0, 1);
-    progress.log('Ctrl-C: finishing this step and writing a checkpoint (Ctrl-C again to quit at once)...');
+    progress.log(`${name}: finishing this step and writing a checkpoint (Ctrl-C again to quit at once)...`);
   };
+  const onSigint = onSignal('SIGINT'), onSigterm = onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     if (extras.inProcess) {
       outcome = trainCore(o, flag, onStep);
@@ -241,6 +266,7 @@ export async function runTrain(
     }
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     progress.stop();
   }
 
@@ -260,7 +286,7 @@ export async function runTrain(
     writeFileAtomic(files.summary, JSON.stringify({ task: task.name, cell: o.cell, settings, interrupted: true, steps, checkpoint }, null, 1) + '\n');
     log(`Interrupted after step ${steps}; checkpoint written to ${checkpoint ?? files.checkpoints}.`);
     log(`Continue with the same command and --resume. Wrote ${[files.jsonl, ...plots, files.summary].join(', ')}.`);
-    return { interrupted: true, steps, checkpoint, files };
+    return { interrupted: true, signal: signal ?? 'SIGINT', steps, checkpoint, files };
   }
   const s = outcome.summary;
   const { history: _h, ...rest } = s;
@@ -328,22 +354,26 @@ export function registerTrain(program: Command): Command {
         '  rnnlab train --task copy --seq-len 20 --cell gru --hidden 64 --schedule warmup-cosine --warmup 100\n' +
         '  rnnlab train --task temporal-order --cell rnn --init orthogonal --clip-norm 1 --tbptt 50,25\n' +
         '  rnnlab train --config run.json --steps 5000 --resume --json\n' +
-        '\nCtrl-C finishes the current step, writes a checkpoint and exits with code 130; continue with --resume.',
+        '\nCtrl-C (or SIGTERM) finishes the current step, writes a checkpoint and exits with code 130 (143); continue with --resume.\n' +
+        '--resume continues the run in --out with its own settings; of the flags, only these may change then: --steps (more than done), --keep, --checkpoint-every, --json.\n' +
+        'A run on --text or --csv needs that flag again on --resume: rnnlab reads no file only because a checkpoint names it.',
     )
     .action(async (opts: Partial<TrainCliOptions> & { config?: string }, cmd: Command) => {
       const result = await runTrain(mergeTrainOptions(opts, cmd));
-      if (result.interrupted) process.exitCode = 130;
+      if (result.interrupted) process.exitCode = result.signal === 'SIGTERM' ? 143 : 130;
     });
 }
 
-/** Defaults < --config file < flags given on the command line. */
+/**
+ * What the user set: the --config file's keys, then the flags given on the command line over them.
+ * Defaults are left out (runTrain adds them), so that a resumed run can tell a flag given from a default.
+ */
 export function mergeTrainOptions(opts: Partial<TrainCliOptions> & { config?: string }, cmd: Command): Partial<TrainCliOptions> {
-  const fromFile = opts.config !== undefined ? loadTrainConfig(opts.config) : {};
-  const merged: Record<string, unknown> = { ...trainDefaults, ...fromFile };
+  const merged: Record<string, unknown> = opts.config !== undefined ? { ...loadTrainConfig(opts.config) } : {};
   for (const key of Object.keys(PARSERS)) {
     const src = cmd.getOptionValueSource(key);
     const v = (opts as Record<string, unknown>)[key];
-    if (v !== undefined && (src === 'cli' || src === 'env' || !(key in merged))) merged[key] = v;
+    if (v !== undefined && (src === 'cli' || src === 'env')) merged[key] = v;
   }
   return merged as Partial<TrainCliOptions>;
 }

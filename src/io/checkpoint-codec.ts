@@ -79,6 +79,10 @@ export function encodeCheckpoint(contents: CheckpointContents): EncodedCheckpoin
       throw new TypeError(`contents.task: expected a task spec {kind: string, ...}, got ${JSON.stringify(task)}`);
     }
   }
+  const run = contents.run;
+  if (run !== undefined && (run === null || typeof run !== 'object' || Array.isArray(run))) {
+    throw new TypeError(`contents.run: expected an object of the run's settings, got ${JSON.stringify(run)}`);
+  }
   const rngState = rng ? rng.getState().map((x) => (Number.isNaN(x) ? null : x)) : null;
 
   const weights = encodeSafetensors(sd, { format: 'pt' });
@@ -91,6 +95,7 @@ export function encodeCheckpoint(contents: CheckpointContents): EncodedCheckpoin
     step,
     metrics: { ...metrics },
     ...(task !== undefined ? { task: JSON.parse(JSON.stringify(task)) as typeof task } : {}),
+    ...(run !== undefined ? { run: JSON.parse(JSON.stringify(run)) as typeof run } : {}),
     files: { [WEIGHTS]: sha256(weights) },
   };
   manifest.checksum = manifestChecksum(manifest);
@@ -224,6 +229,8 @@ export function decodeCheckpoint(manifestBytes: Uint8Array, readWeights: () => U
     bad(file, `task: expected a task spec {kind: string, ...}, got ${JSON.stringify(m.task).slice(0, 80)}`);
   }
   const task = m.task === undefined ? null : (m.task as TaskSpec);
+  if (m.run !== undefined && !isObj(m.run)) bad(file, `run: expected an object of the run's settings, got ${JSON.stringify(m.run).slice(0, 80)}`);
+  const run = m.run === undefined ? null : (m.run as Record<string, unknown>);
   if (!isObj(m.files) || typeof m.files[WEIGHTS] !== 'string') bad(file, `files['${WEIGHTS}']: expected its sha256`);
 
   const wfile = names.weights;
@@ -264,5 +271,5 @@ export function decodeCheckpoint(manifestBytes: Uint8Array, readWeights: () => U
     bad(wfile, (e as Error).message, e);
   }
   const optimizerState = checkOptimizerState(file, m.optimizer, model);
-  return { model, config, optimizerState, rngState, step: m.step as number, metrics: { ...(m.metrics as Record<string, number>) }, task, path: names.path };
+  return { model, config, optimizerState, rngState, step: m.step as number, metrics: { ...(m.metrics as Record<string, number>) }, task, run, path: names.path };
 }

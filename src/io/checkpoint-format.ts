@@ -72,6 +72,8 @@ export interface CheckpointManifest {
   metrics: Record<string, number>;
   /** The task trained on, as `Task.spec()` gave it. */
   task?: TaskSpec;
+  /** The settings of the run that wrote it (JSON; `rnnlab train` keeps its options here, so --resume continues that run). */
+  run?: Record<string, unknown>;
   files: Record<string, string>;
   checksum?: string;
 }
@@ -84,6 +86,8 @@ export interface CheckpointContents {
   metrics?: Record<string, number>;
   /** The task's spec (`task.spec()`), stored so that eval and sample can rebuild the task. */
   task?: TaskSpec;
+  /** The run's settings, any JSON object (see CheckpointManifest.run). */
+  run?: Record<string, unknown>;
 }
 
 export interface SaveOptions {
@@ -107,6 +111,8 @@ export interface LoadedCheckpoint {
   metrics: Record<string, number>;
   /** The task's spec, or null when the checkpoint holds none. */
   task: TaskSpec | null;
+  /** The run's settings, or null when the checkpoint holds none. */
+  run: Record<string, unknown> | null;
   /** The checkpoint directory that was read (or the .tar file holding it). */
   path: string;
 }

@@ -4,7 +4,7 @@
  * directory), reads its files, and hands the bytes to the shared checks in checkpoint-codec.ts. Any
  * problem is a CheckpointError naming the file, never another exception.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ARCHIVE_EXTENSION, decodeCheckpointArchive } from './checkpoint-archive.js';
 import { decodeCheckpoint } from './checkpoint-codec.js';
@@ -30,6 +30,36 @@ function readChecked(path: string, kind: keyof typeof MAX_FILE_BYTES): Uint8Arra
     if (e instanceof FileError) throw new CheckpointError(e.message.replace(/^checkpoint file /, ''), { cause: e });
     throw e;
   }
+}
+
+/** The step directories under `root`, oldest first. */
+export function listSteps(root: string): { name: string; step: number }[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => ({ name, m: STEP_DIR.exec(name) }))
+    .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
+    .map(({ name, m }) => ({ name, step: Number(m[1]) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+/**
+ * The newest complete checkpoint under `root`: the step directory with the highest step that holds both
+ * files. A save renames a finished directory into place and only then rewrites `latest`, so after a kill
+ * between the two the newest directory is newer than `latest` says; the directories are the truth and
+ * `latest` a hint for people and other tools.
+ */
+export function newestCheckpointName(root: string): string | null {
+  const steps = listSteps(root);
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const d = join(root, steps[i]!.name);
+    if (existsSync(join(d, MANIFEST)) && existsSync(join(d, WEIGHTS))) return steps[i]!.name;
+  }
+  return readLatest(root);
 }
 
 /** The checkpoint directory name `root/latest` holds, or null if none (or not a step directory name). */
@@ -65,7 +95,7 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     }
     dir = dirname(path);
   } else if (!existsSync(join(path, MANIFEST))) {
-    const latest = readLatest(path);
+    const latest = newestCheckpointName(path);
     if (latest === null) bad(path, `not a checkpoint: no ${MANIFEST} here and no '${LATEST}' pointer to one`);
     dir = join(path, latest);
   }

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { join } from 'node:path';
 import { fsyncDir, writeFileAtomic } from './atomic.js';
 import { encodeCheckpoint } from './checkpoint-codec.js';
-import { readLatest } from './checkpoint-load.js';
+import { listSteps, newestCheckpointName, readLatest } from './checkpoint-load.js';
 import { CheckpointError } from './checkpoint-error.js';
 import { BEST, LATEST, MANIFEST, STEP_DIR, WEIGHTS, checkpointDirName, type CheckpointContents, type SaveOptions } from './checkpoint-format.js';
 
@@ -20,20 +20,6 @@ export {
   CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointDirName, manifestChecksum,
   type CheckpointContents, type CheckpointManifest, type LoadedCheckpoint, type ModelConfig, type ModelKind, type SaveOptions,
 } from './checkpoint-format.js';
-
-function listSteps(root: string): { name: string; step: number }[] {
-  let names: string[];
-  try {
-    names = readdirSync(root);
-  } catch {
-    return [];
-  }
-  return names
-    .map((name) => ({ name, m: STEP_DIR.exec(name) }))
-    .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
-    .map(({ name, m }) => ({ name, step: Number(m[1]) }))
-    .sort((a, b) => a.step - b.step);
-}
 
 function readBest(root: string): { checkpoint: string; metric: string; mode: string; value: number } | null {
   try {
@@ -120,10 +106,30 @@ export function saveCheckpoint(root: string, contents: CheckpointContents, optio
   return target;
 }
 
-/** The checkpoint directory `root/latest` points at, or null if none. */
+/**
+ * The newest checkpoint directory under `root` (see newestCheckpointName: `latest` is only a hint), or
+ * null if there is none.
+ */
 export function latestCheckpoint(root: string): string | null {
-  const n = readLatest(root);
+  const n = newestCheckpointName(root);
   return n === null ? null : join(root, n);
+}
+
+/**
+ * Removes what an interrupted save leaves behind in `root`: `.tmp-step-*` directories and the
+ * temporary files of atomic writes. Only for the run that holds the folder's lock (src/io/lock.ts):
+ * another run's save in progress looks the same.
+ */
+export function removeLeftovers(root: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const gone = names.filter((n) => /^\.tmp-step-/.test(n) || /^\..+\.\d+\.\d+\.\d+\.tmp$/.test(n));
+  for (const n of gone) rmSync(join(root, n), { recursive: true, force: true });
+  return gone;
 }
 
 /** The checkpoint directory `root/best.json` points at, or null if none. */

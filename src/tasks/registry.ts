@@ -31,11 +31,29 @@ function rewrap<T>(fn: () => T): T {
   }
 }
 
+/** The file a spec's task would read (a path, not the built-in 'moby-dick', 'sunspots' or inline data), or null. */
+export function specFile(s: TaskSpec): string | null {
+  if (s.kind !== 'char-lm' && s.kind !== 'forecast') return null;
+  const src = s.source;
+  return typeof src === 'string' && src !== '' && !['moby-dick', 'sunspots', 'inline'].includes(src) ? src : null;
+}
+
+/**
+ * The task a spec describes. A spec is data that may come from someone else (a checkpoint, a page's
+ * download), so it never opens a file by itself: a task that reads one (a text, a CSV) is rebuilt only
+ * from `overrides.file`, the file the caller names (the command line's --text or --csv).
+ */
 export function taskFromSpec(spec: unknown, overrides: TaskSpecOverrides = {}): Task {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new TypeError(`spec: expected a task spec {kind, ...}, got ${JSON.stringify(spec)}`);
   const s = spec as TaskSpec;
   if (overrides.file !== undefined && s.kind !== 'char-lm' && s.kind !== 'forecast') {
     throw new RangeError(`overrides.file: only a char-lm or forecast task reads a file, and this task is ${JSON.stringify(s.kind)}`);
+  }
+  const named = specFile(s);
+  if (named !== null && overrides.file === undefined) {
+    const flag = s.kind === 'char-lm' ? '--text' : '--csv';
+    throw new RangeError(`spec.source: the task reads the file ${named}, and rnnlab opens no file only because a spec names it; ` +
+      `name the file yourself (${flag} ${named} on the command line, overrides.file from code) to read it`);
   }
   switch (s.kind) {
     case 'adding': return rewrap(() => new AddingTask({ seqLen: s.seqLen as number, dtype: dtypeOf(s) }));

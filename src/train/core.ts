@@ -20,7 +20,9 @@
  *   is skipped (gradients zeroed) and counted. After `maxBadSteps` skipped steps in a row the weights and
  *   optimizer state go back to the last in-memory snapshot (taken every `snapshotEvery` good steps and at
  *   every checkpoint taken outside a streak of skipped steps), the lr scale halves, and a warning is
- *   added to the summary.
+ *   added to the summary. An update that leaves a weight non-finite (an lr far too large) is undone the
+ *   same way at once: its step counts as skipped and the lr scale halves. So a run never dies of numbers,
+ *   and a checkpoint never holds a non-finite weight; a non-finite held-out metric is left out of it.
  * - With `stopWhenSolved`, training stops at the first evaluation whose loss is below
  *   `task.solvedBelow`, and the summary's `solvedAt` is that step; with `earlyStopping`, when the eval
  *   loss has not improved for `patience` evaluations.
@@ -60,6 +62,17 @@ export interface TrainerState {
 export interface TrainerSnapshot {
   weights: Record<string, Tensor>;
   optimizer: OptimizerStateDict;
+}
+
+/** The summary keeps this many warnings (each step's own is in its TrainStepInfo). */
+const MAX_WARNINGS = 100;
+
+function weightsFinite(model: Model): boolean {
+  for (const { param } of model.parameters()) {
+    const d = param.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
+  }
+  return true;
 }
 
 export class Trainer {
@@ -145,8 +158,18 @@ export class Trainer {
       if (o.clipNorm !== null) clipGradNorm(model, o.clipNorm);
       opt.lr = lr;
       opt.step();
-      this.badStreak = 0;
-      if (++this.goodSince >= o.snapshotEvery) this.takeSnapshot();
+      if (weightsFinite(model)) {
+        this.badStreak = 0;
+        if (++this.goodSince >= o.snapshotEvery) this.takeSnapshot();
+      } else {
+        this.restore(this.good);
+        this.lrScale *= 0.5;
+        this.goodSince = 0;
+        info.skipped = true;
+        this.skipped++;
+        info.warning = `step ${step}: the update made a weight non-finite; restored the last good weights and optimizer state and halved the lr (scale now ${this.lrScale})`;
+        if (this.warnings.length < MAX_WARNINGS) this.warnings.push(info.warning);
+      }
     } else {
       opt.zeroGrad();
       info.skipped = true;
@@ -158,7 +181,7 @@ export class Trainer {
         this.badStreak = 0;
         this.goodSince = 0;
         info.warning = `step ${step}: ${o.maxBadSteps} non-finite steps in a row; restored the last good weights and optimizer state and halved the lr (scale now ${this.lrScale})`;
-        this.warnings.push(info.warning);
+        if (this.warnings.length < MAX_WARNINGS) this.warnings.push(info.warning);
       }
     }
     if (o.evalEvery !== null && step % o.evalEvery === 0) {
@@ -246,10 +269,9 @@ export class Trainer {
   checkpoint(): CheckpointContents {
     const ev = this.evaluate();
     const metrics: Record<string, number> = {};
-    if (Number.isFinite(ev.loss)) {
-      metrics.evalLoss = ev.loss;
-      metrics.evalMetric = ev.metric;
-    }
+    // A checkpoint holds finite numbers only: a diverged loss, or a skill of −∞ on a flat held-out tail, is left out.
+    if (Number.isFinite(ev.loss)) metrics.evalLoss = ev.loss;
+    if (Number.isFinite(ev.loss) && Number.isFinite(ev.metric)) metrics.evalMetric = ev.metric;
     metrics[TRAINER_METRICS.lrScale] = this.lrScale;
     metrics[TRAINER_METRICS.skipped] = this.skipped;
     metrics[TRAINER_METRICS.badStreak] = this.badStreak;

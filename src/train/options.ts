@@ -59,8 +59,11 @@ export interface TrainerOptions {
 export interface TrainOptions extends TrainerOptions {
   /** Append one JSON line per step to this file. */
   logJsonl?: string;
-  /** Save a checkpoint every `every` steps (and at the end) under `dir`; best by eval loss. */
-  checkpoint?: { dir: string; every: number; keepLast?: number };
+  /**
+   * Save a checkpoint every `every` steps (and at the end) under `dir`; best by eval loss. `run` is kept
+   * in each one (the caller's settings, any JSON object). The run locks `dir` while it trains.
+   */
+  checkpoint?: { dir: string; every: number; keepLast?: number; run?: Record<string, unknown> };
   /** A checkpoint directory (or a root with a `latest` pointer) to continue from. */
   resume?: string;
   /**
@@ -212,7 +215,10 @@ export function resolveOptions(model: Model, task: Task, o: TrainOptions, known:
   if (o.logJsonl !== undefined) str('logJsonl', o.logJsonl);
   if (o.checkpoint !== undefined) {
     const c = obj('checkpoint', o.checkpoint);
+    const extra = Object.keys(c).filter((k) => !['dir', 'every', 'keepLast', 'run'].includes(k));
+    if (extra.length) fail('checkpoint', '{dir, every, keepLast?, run?}', c);
     str('checkpoint.dir', c.dir);
+    if (c.run !== undefined) obj('checkpoint.run', c.run);
     posInt('checkpoint.every', c.every);
     if (c.keepLast !== undefined) posInt('checkpoint.keepLast', c.keepLast);
   }

@@ -4,10 +4,17 @@
  * step, checkpoints written to a directory every `checkpoint.every` steps and at the end (keeping the
  * last K and the best by held-out loss), resuming from such a directory, and `shouldStop`, which ends
  * the run after a step with a checkpoint of it (the command line's Ctrl-C, from its worker thread).
+ *
+ * The checkpoint directory is the run's: it is locked while the run trains (src/io/lock.ts), what an
+ * earlier killed save left there is removed first, and a step directory the run writes again (the
+ * same step, after a resume) is replaced. A line of the log is written whole or not at all: a failed
+ * append (a full disk) is cut back and reported naming the file.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint, removeLeftovers, saveCheckpoint } from '../io/checkpoint.js';
+import { systemReason } from '../io/files.js';
+import { lockRun, type RunLock } from '../io/lock.js';
 import type { Task } from '../tasks/task.js';
 import { Trainer } from './core.js';
 import { TRAIN_OPTION_KEYS, resolveOptions, type Model, type TrainOptions, type TrainSummary } from './options.js';
@@ -19,27 +26,62 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
   const t0 = performance.now();
   resolveOptions(model, task, options, TRAIN_OPTION_KEYS);
   const { logJsonl, checkpoint, resume, shouldStop, onStep, ...core } = options;
-  if (logJsonl !== undefined) mkdirSync(dirname(logJsonl), { recursive: true });
   const trainer = new Trainer(model, task, core);
-  if (resume !== undefined) trainer.resume(loadCheckpoint(resume));
+  let lock: RunLock | null = null;
+  try {
+    if (checkpoint !== undefined) {
+      lock = lockRun(checkpoint.dir, 'options.checkpoint.dir');
+      removeLeftovers(checkpoint.dir);
+    }
+    if (logJsonl !== undefined) {
+      try {
+        mkdirSync(dirname(logJsonl), { recursive: true });
+      } catch (e) {
+        throw new Error(`options.logJsonl: cannot create the folder of ${logJsonl} (${systemReason(e)})`);
+      }
+    }
+    if (resume !== undefined) trainer.resume(loadCheckpoint(resume));
 
-  let lastCheckpoint: string | undefined;
-  let lastSaved = resume !== undefined ? trainer.currentStep : -1; // a resume that runs no step has nothing new to save
-  const save = (): void => {
-    const c = checkpoint!;
-    const contents = trainer.checkpoint();
-    lastCheckpoint = saveCheckpoint(c.dir, contents, {
-      keepLast: c.keepLast, best: 'evalLoss' in contents.metrics! ? { metric: 'evalLoss', mode: 'min' } : undefined,
-    });
-    lastSaved = trainer.currentStep;
-  };
-  while (!trainer.done) {
-    const info = trainer.step();
-    if (logJsonl !== undefined) appendFileSync(logJsonl, `${JSON.stringify(info)}\n`);
-    onStep?.(info);
-    if (checkpoint !== undefined && info.step % checkpoint.every === 0) save();
-    if (shouldStop?.()) trainer.stop();
+    let lastCheckpoint: string | undefined;
+    let lastSaved = resume !== undefined ? trainer.currentStep : -1; // a resume that runs no step has nothing new to save
+    const save = (): void => {
+      const c = checkpoint!;
+      const contents = { ...trainer.checkpoint(), ...(c.run !== undefined ? { run: c.run } : {}) };
+      lastCheckpoint = saveCheckpoint(c.dir, contents, {
+        keepLast: c.keepLast, best: 'evalLoss' in contents.metrics! ? { metric: 'evalLoss', mode: 'min' } : undefined, overwrite: true,
+      });
+      lastSaved = trainer.currentStep;
+    };
+    while (!trainer.done) {
+      const info = trainer.step();
+      if (logJsonl !== undefined) appendLine(logJsonl, `${JSON.stringify(info)}\n`);
+      onStep?.(info);
+      if (checkpoint !== undefined && info.step % checkpoint.every === 0) save();
+      if (shouldStop?.()) trainer.stop();
+    }
+    if (checkpoint !== undefined && lastSaved !== trainer.currentStep) save();
+    return trainer.summary((performance.now() - t0) / 1000, lastCheckpoint);
+  } finally {
+    lock?.release();
   }
-  if (checkpoint !== undefined && lastSaved !== trainer.currentStep) save();
-  return trainer.summary((performance.now() - t0) / 1000, lastCheckpoint);
+}
+
+/** Appends one line whole, or cuts the file back to where it was and says which file failed and why. */
+function appendLine(file: string, line: string): void {
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    /* not there yet */
+  }
+  try {
+    appendFileSync(file, line);
+  } catch (e) {
+    try {
+      truncateSync(file, size);
+    } catch {
+      /* the file may not exist at all */
+    }
+    throw new Error(`options.logJsonl: cannot append to ${file} (${systemReason(e)}); the log ends at the last whole line`);
+  }
 }
