@@ -1,41 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadTrainConfig, runTrain } from '../src/cli/train.js';
+import { trainCli } from './helpers/train-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnnlab-train-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const tiny = { steps: 12, batch: 4, hidden: 6, seqLen: 8 } as const;
-const trainTs = resolve('src/cli/train.ts');
-
-/** A script that registers `train` on a fresh commander program (main.ts need not be wired). */
-const script = join(root, 'cli.mts');
-writeFileSync(script, [
-  `import { Command } from ${JSON.stringify(import.meta.resolve('commander'))};`,
-  `import { registerTrain } from ${JSON.stringify(trainTs)};`,
-  "const program = new Command().name('rnnlab').exitOverride();",
-  'registerTrain(program);',
-  'program.parseAsync(process.argv).catch((err) => {',
-  "  if (err && err.code && String(err.code).startsWith('commander.')) { process.exitCode = 1; return; }",
-  '  console.error(`rnnlab: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1;',
-  '});',
-].join('\n'));
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function cli(args: string[], onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, 'train', ...args], { cwd: resolve('.'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); onStdout?.(stdout, child); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const cli = trainCli(root);
 
 const tinyArgs = ['--steps', '12', '--batch', '4', '--hidden', '6', '--seq-len', '8'];
 

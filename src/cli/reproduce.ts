@@ -9,7 +9,8 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { writeFileAtomic } from '../io/atomic.js';
 import { reproductionsMarkdown } from '../experiments/reproductions-md.js';
 import { reproductionRows, rowId, runReproduction, type ReproResult, type ReproRow } from '../experiments/reproductions.js';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { ensureDir } from '../io/files.js';
 import { dirname, resolve } from 'node:path';
 import { positiveInt } from './args.js';
 import { workerSource } from './worker.js';
@@ -72,7 +73,7 @@ export function selectRows(rows: ReproRow[], only: string[] | undefined): ReproR
 export function writeReproductions(out: string, results: ReproResult[], meta: { command: string; quick: boolean; date?: string }): void {
   const seconds = results.reduce((s, r) => s + r.seconds, 0);
   const md = reproductionsMarkdown(results, { command: meta.command, date: meta.date ?? new Date().toISOString().slice(0, 10), seconds, quick: meta.quick });
-  mkdirSync(dirname(resolve(out)), { recursive: true });
+  ensureDir(dirname(resolve(out)), '--out');
   writeFileAtomic(out, md);
 }
 
@@ -113,7 +114,7 @@ export async function runReproduce(o: ReproduceOptions, log: (line: string) => v
   const command = `rnnlab reproduce${o.quick ? ' --quick' : ''}${o.only ? ` --only ${o.only.join(',')}` : ''}`;
   const date = new Date().toISOString().slice(0, 10);
   writeReproductions(o.out, results, { command, quick: o.quick, date });
-  mkdirSync(dirname(resolve(o.results)), { recursive: true });
+  ensureDir(dirname(resolve(o.results)), '--results');
   writeFileAtomic(o.results, `${JSON.stringify({ command, date, wallSeconds: (performance.now() - t0) / 1000, results }, null, 1)}\n`);
   log(`wrote ${o.out} and ${o.results} (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
   return results;

@@ -175,6 +175,22 @@ function readHistory(jsonl: string): LossPoint[] {
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 
+/**
+ * The log of a resumed run up to its checkpoint's step: steps a killed run logged after its last
+ * checkpoint are run again, so their old lines (and a torn last line) go.
+ */
+function trimLog(jsonl: string, step: number): void {
+  if (!existsSync(jsonl)) return;
+  const kept = readFileSync(jsonl, 'utf8').split('\n').filter((line) => {
+    try {
+      return (JSON.parse(line) as TrainStepInfo).step <= step;
+    } catch {
+      return false;
+    }
+  });
+  writeFileAtomic(jsonl, kept.length ? `${kept.join('\n')}\n` : '');
+}
+
 /** The task's metric name without its parenthesised detail, for the progress line. */
 function metricNameOf(task: Task): string {
   return task.metricName.replace(/\s*\(.*\)$/, '');
@@ -193,15 +209,15 @@ export async function runTrain(
   // What the user set (flags, a config file, or keys from code): a resume may change only some of it.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainCliOptions>;
   let o: TrainCliOptions = { ...trainDefaults, ...given };
-  validate(o);
   const files = trainFiles(o.out);
   let startStep = 0;
   if (o.resume) {
+    // The run's own settings first: the flags given are checked against them, not against the defaults.
     const latest = existsSync(files.checkpoints) ? latestCheckpoint(files.checkpoints) : null;
     if (!latest) throw new RangeError(`--resume: no checkpoint under ${files.checkpoints} to continue from`);
     ({ options: o, step: startStep } = resumedOptions(given, files.checkpoints));
-    validate(o);
   }
+  validate(o);
   const task = makeTask(o); // validates --seq-len here, before any file is touched
   const lock = lockOut(files.dir);
   try {
@@ -228,6 +244,8 @@ async function runLocked(
       throw new RangeError(`--out: ${files.dir} already holds checkpoints; pass --resume to continue that run, or choose another --out`);
     }
     rmSync(files.jsonl, { force: true });
+  } else {
+    trimLog(files.jsonl, startStep);
   }
   log(`rnnlab train: ${o.cell.toUpperCase()} (H = ${o.hidden}, ${o.layers} layer${o.layers > 1 ? 's' : ''}) on ${task.name} (T = ${task.seqLen}), ` +
     `${o.optimizer} lr ${o.lr}${o.schedule !== 'constant' ? ` (${o.schedule})` : ''}, batch ${o.batch}, ${o.steps} steps, seed ${o.seed}` +

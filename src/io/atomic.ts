@@ -2,15 +2,16 @@
  * Atomic file writes: the data goes to a temporary file in the same directory, is flushed to disk, and
  * is then renamed over the target, so a reader (or a crash) never sees a half-written file.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { ensureDir } from './files.js';
 
 let counter = 0;
 
 /** Writes `data` to `path` atomically, creating the parent directory if needed. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir, path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | null = openSync(tmp, 'w', 0o644);

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, writeFileAtomic } from './atomic.js';
+import { ensureDir } from './files.js';
 import { encodeCheckpoint } from './checkpoint-codec.js';
 import { listSteps, newestCheckpointName, readLatest } from './checkpoint-load.js';
 import { CheckpointError } from './checkpoint-error.js';
@@ -54,7 +55,7 @@ export function saveCheckpoint(root: string, contents: CheckpointContents, optio
 
   const name = checkpointDirName(step);
   const target = join(root, name);
-  mkdirSync(root, { recursive: true });
+  ensureDir(root, 'checkpoint root');
   if (existsSync(target) && !overwrite) {
     throw new CheckpointError(`${target} already exists; pass { overwrite: true } to replace it`);
   }

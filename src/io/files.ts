@@ -9,7 +9,8 @@
  *   is refused before it is read, not after the memory is gone.
  * Every error names the file, what it was expected to be, and what it is.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export interface ReadFileOptions {
   /** What the file is, for messages: 'corpus', 'CSV file', 'checkpoint manifest', ... */
@@ -101,5 +102,37 @@ export function readRegularFile(path: string, o: ReadFileOptions): Buffer {
     return buf;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Creates the folder `path` and its missing parents, one at a time. Not `mkdirSync(path, { recursive:
+ * true })`: on some file systems (/proc) Node's recursive mkdir retries forever, and its errors can name
+ * the wrong reason (ENOENT on a read-only mount). An error names `what`, the folder and why.
+ */
+export function ensureDir(path: string, what: string): void {
+  const target = resolve(path);
+  const missing: string[] = [];
+  for (let p = target; ; p = dirname(p)) {
+    let st: Stats | null = null;
+    try {
+      st = statSync(p);
+    } catch {
+      /* not there: create it after its parent */
+    }
+    if (st !== null) {
+      if (!st.isDirectory()) throw new FileError(`${what}: cannot create the folder ${target} (${p} is a file, not a folder)`, 'ENOTDIR');
+      break;
+    }
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue; // made meanwhile by someone else
+      throw new FileError(`${what}: cannot create the folder ${target} (${systemReason(e)})`, (e as NodeJS.ErrnoException).code);
+    }
   }
 }

@@ -4,10 +4,10 @@
  * gone (killed with -9, a power cut) is taken over, and the taker says so. The lock file is created
  * with O_EXCL, so two runs starting at the same moment cannot both win.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { systemReason } from './files.js';
+import { ensureDir, systemReason } from './files.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -48,11 +48,7 @@ function readInfo(path: string): LockInfo | null {
  * ('--out out/run', 'options.checkpoint.dir ...').
  */
 export function lockRun(dir: string, what: string): RunLock {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new Error(`${what}: cannot create the folder ${dir} (${systemReason(e)})`);
-  }
+  ensureDir(dir, what);
   const path = join(dir, LOCK_FILE);
   const me: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   let tookOver: string | null = null;

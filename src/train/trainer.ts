@@ -10,10 +10,10 @@
  * same step, after a resume) is replaced. A line of the log is written whole or not at all: a failed
  * append (a full disk) is cut back and reported naming the file.
  */
-import { appendFileSync, mkdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, statSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadCheckpoint, removeLeftovers, saveCheckpoint } from '../io/checkpoint.js';
-import { systemReason } from '../io/files.js';
+import { ensureDir, systemReason } from '../io/files.js';
 import { lockRun, type RunLock } from '../io/lock.js';
 import type { Task } from '../tasks/task.js';
 import { Trainer } from './core.js';
@@ -34,11 +34,7 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
       removeLeftovers(checkpoint.dir);
     }
     if (logJsonl !== undefined) {
-      try {
-        mkdirSync(dirname(logJsonl), { recursive: true });
-      } catch (e) {
-        throw new Error(`options.logJsonl: cannot create the folder of ${logJsonl} (${systemReason(e)})`);
-      }
+      ensureDir(dirname(logJsonl), 'options.logJsonl');
     }
     if (resume !== undefined) trainer.resume(loadCheckpoint(resume));
 
