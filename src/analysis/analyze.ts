@@ -18,7 +18,7 @@ import { largestSingularValue, spectralRadius } from '../tensor/linalg.js';
 import { createModel } from '../layers/factory.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import type { Nonlinearity } from '../cells/rnn.js';
-import { checkFiniteNumber, checkOneOf, checkPositiveInt } from '../tensor/check.js';
+import { checkFiniteNumber, checkOneOf, checkPositiveInt, describeValue } from '../tensor/check.js';
 import { Rng, fillNormal } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import type { CellKind } from './counts.js';
@@ -116,9 +116,9 @@ export function analyzeGradientFlow(options: AnalyzeOptions = {}): GradientFlowR
     threshold: checkFiniteNumber('threshold', options.threshold ?? 1e-3, { positive: true }),
     dtype: checkOneOf('dtype', options.dtype ?? 'float64', ['float32', 'float64'] as const),
   };
-  if (!Array.isArray(o.cells) || o.cells.length === 0) throw new RangeError(`cells: expected a non-empty array of 'rnn', 'lstm', 'gru', got ${JSON.stringify(o.cells)}`);
+  if (!Array.isArray(o.cells) || o.cells.length === 0) throw new RangeError(`cells: expected a non-empty array of 'rnn', 'lstm', 'gru', got ${describeValue(o.cells)}`);
   o.cells.forEach((c, i) => checkOneOf(`cells[${i}]`, c, ['rnn', 'lstm', 'gru'] as const));
-  if (!Number.isSafeInteger(o.seed)) throw new RangeError(`seed: expected an integer, got ${String(o.seed)}`);
+  if (!Number.isSafeInteger(o.seed)) throw new RangeError(`seed: expected an integer, got ${describeValue(o.seed)}`);
   const report: GradientFlowReport = { options: o };
   for (const cell of o.cells) report[cell] = analyzeCell(cell, o);
   return report;

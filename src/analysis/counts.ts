@@ -24,7 +24,7 @@
  * O·H + O for the head. The vanilla RNN with one layer and a head: H·D + H·H + 2H + O·H + O.
  */
 import { CELL_KINDS, GATES, type CellKind } from '../cells/ops.js';
-import { checkOneOf, checkPositiveInt } from '../tensor/check.js';
+import { checkOneOf, checkPositiveInt, describeValue } from '../tensor/check.js';
 
 export type { CellKind } from '../cells/ops.js';
 
@@ -71,7 +71,7 @@ export interface MultiplicationCount {
 }
 
 export function countMultiplications(opts: CountMultiplicationsOptions): MultiplicationCount {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${String(opts)}`);
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(opts)}`);
   const cell = checkOneOf('cell', opts.cell, CELLS);
   const T = checkPositiveInt('T', opts.T);
   const D = checkPositiveInt('D', opts.D);
@@ -128,14 +128,14 @@ export interface ParameterCount {
 }
 
 export function countParameters(opts: CountParametersOptions): ParameterCount {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${String(opts)}`);
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(opts)}`);
   const cell = checkOneOf('cell', opts.cell, CELLS);
   const D = checkPositiveInt('D', opts.D);
   const H = checkPositiveInt('H', opts.H);
   const O = opts.O === undefined ? null : checkPositiveInt('O', opts.O);
   const L = checkPositiveInt('numLayers', opts.numLayers ?? 1);
   if (opts.bias !== undefined && typeof opts.bias !== 'boolean') {
-    throw new TypeError(`bias: expected true or false, got ${JSON.stringify(opts.bias)}`);
+    throw new TypeError(`bias: expected true or false, got ${describeValue(opts.bias)}`);
   }
   const bias = opts.bias ?? true;
   const { G } = SHAPE[cell];

@@ -9,7 +9,7 @@
  * The relative error of one entry is |a − n| / max(|a|, |n|, floor); `floor` keeps entries whose true
  * gradient is ~0 from reporting huge relative errors out of pure rounding.
  */
-import { checkFiniteNumber, checkTensor, fmtShape } from '../tensor/check.js';
+import { checkFiniteNumber, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -66,7 +66,7 @@ export function gradCheck(
   const eps = checkFiniteNumber('options.eps', options.eps ?? 1e-3, { positive: true });
   const floor = checkFiniteNumber('options.floor', options.floor ?? 1e-7, { positive: true });
   const order = options.order ?? 4;
-  if (order !== 2 && order !== 4) throw new RangeError(`options.order: expected 2 or 4, got ${String(order)}`);
+  if (order !== 2 && order !== 4) throw new RangeError(`options.order: expected 2 or 4, got ${describeValue(order)}`);
   const single = isTensorLike(wrt);
   const wrts: Record<string, Tensor> = single ? { wrt: wrt as Tensor } : (wrt as Record<string, Tensor>);
   const grads: Record<string, Tensor> = single ? { wrt: analytic as Tensor } : (analytic as Record<string, Tensor>);
@@ -90,7 +90,7 @@ export function gradCheck(
         const v = loss();
         p.data[i] = saved;
         if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw new RangeError(`loss: expected a finite number, got ${String(v)} when perturbing ${name}[${i}] by ${delta}`);
+          throw new RangeError(`loss: expected a finite number, got ${describeValue(v)} when perturbing ${name}[${i}] by ${delta}`);
         }
         return v;
       };

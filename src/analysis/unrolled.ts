@@ -15,7 +15,7 @@
  * h for the LSTM), outputs above; shared weights below the inputs and, for the head, above the outputs.
  */
 import type { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { checkOneOf } from '../tensor/check.js';
+import { checkOneOf, describeValue } from '../tensor/check.js';
 import type { CellKind } from './counts.js';
 
 /** A drawing wider than this is unreadable, and every use-edge is a line to draw. */
@@ -69,14 +69,14 @@ const WEIGHT_COLOR: Record<string, string> = {
 };
 
 export function unrolledGraph(opts: UnrolledGraphOptions): UnrolledGraph {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${String(opts)}`);
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(opts)}`);
   const cell = checkOneOf('cell', opts.cell, ['rnn', 'lstm', 'gru'] as const);
   const T = opts.T;
   if (typeof T !== 'number' || !Number.isInteger(T) || T < 1 || T > MAX_UNROLL_STEPS) {
     throw new RangeError(`T: expected an integer from 1 to ${MAX_UNROLL_STEPS} (steps to unroll), got ${typeof T === 'number' ? T : JSON.stringify(T)}`);
   }
   if (opts.withOutput !== undefined && typeof opts.withOutput !== 'boolean') {
-    throw new TypeError(`withOutput: expected true or false, got ${JSON.stringify(opts.withOutput)}`);
+    throw new TypeError(`withOutput: expected true or false, got ${describeValue(opts.withOutput)}`);
   }
   const withOutput = opts.withOutput ?? true;
   const lstm = cell === 'lstm';

@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { cellLabel, describeInit, gradientFlowSpec } from '../plot/gradflow-plot.js';
 import { writePlot } from './plot-files.js';
 import { finiteNumber, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from './args.js';
+import { describeValue } from '../tensor/check.js';
 
 export const RECURRENT_INITS: readonly RecurrentInit[] = ['default', 'xavier', 'orthogonal', 'identity'];
 export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu'];
@@ -115,23 +116,23 @@ function validate(o: GradflowOptions): void {
     throw new RangeError(`${flag}: ${msg}`);
   };
   const posInt = (flag: string, v: unknown) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(flag, `expected a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(flag, `expected a positive integer, got ${describeValue(v)}`);
   };
   posInt('--seq-len', o.seqLen);
   posInt('--hidden', o.hidden);
   posInt('--input', o.input);
   posInt('--trials', o.trials);
   posInt('--train-steps', o.trainSteps);
-  if (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed) || o.seed < 0) fail('--seed', `expected an integer >= 0, got ${JSON.stringify(o.seed)}`);
-  if (!Array.isArray(o.cells) || o.cells.length === 0) fail('--cells', `expected a non-empty list of ${CELL_KINDS.join(', ')}, got ${JSON.stringify(o.cells)}`);
+  if (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed) || o.seed < 0) fail('--seed', `expected an integer >= 0, got ${describeValue(o.seed)}`);
+  if (!Array.isArray(o.cells) || o.cells.length === 0) fail('--cells', `expected a non-empty list of ${CELL_KINDS.join(', ')}, got ${describeValue(o.cells)}`);
   o.cells.forEach((c) => {
     if (!CELL_KINDS.includes(c)) fail('--cells', `unknown cell ${JSON.stringify(c)}: expected ${CELL_KINDS.join(', ')}`);
   });
   if (new Set(o.cells).size !== o.cells.length) fail('--cells', `a cell is listed twice: ${o.cells.join(',')}`);
-  if (o.init !== undefined && !RECURRENT_INITS.includes(o.init)) fail('--init', `expected one of ${RECURRENT_INITS.join(', ')}, got ${JSON.stringify(o.init)}`);
-  if (!NONLINEARITIES.includes(o.nonlinearity)) fail('--nonlinearity', `expected one of ${NONLINEARITIES.join(', ')}, got ${JSON.stringify(o.nonlinearity)}`);
+  if (o.init !== undefined && !RECURRENT_INITS.includes(o.init)) fail('--init', `expected one of ${RECURRENT_INITS.join(', ')}, got ${describeValue(o.init)}`);
+  if (!NONLINEARITIES.includes(o.nonlinearity)) fail('--nonlinearity', `expected one of ${NONLINEARITIES.join(', ')}, got ${describeValue(o.nonlinearity)}`);
   const nonNeg = (flag: string, v: unknown) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(flag, `expected a number >= 0, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(flag, `expected a number >= 0, got ${describeValue(v)}`);
   };
   nonNeg('--input-scale', o.inputScale);
   if (o.spectralRadius !== undefined) nonNeg('--spectral-radius', o.spectralRadius);
@@ -140,10 +141,10 @@ function validate(o: GradflowOptions): void {
     fail('--spectral-radius', 'give --spectral-radius or --max-singular-value, not both (each rescales W_hh)');
   }
   if (o.forgetBias !== undefined) {
-    if (typeof o.forgetBias !== 'number' || !Number.isFinite(o.forgetBias)) fail('--forget-bias', `expected a number, got ${JSON.stringify(o.forgetBias)}`);
+    if (typeof o.forgetBias !== 'number' || !Number.isFinite(o.forgetBias)) fail('--forget-bias', `expected a number, got ${describeValue(o.forgetBias)}`);
     if (!o.cells.includes('lstm')) fail('--forget-bias', `only the LSTM has a forget gate, and --cells is ${o.cells.join(',')}`);
   }
-  if (typeof o.out !== 'string' || o.out.trim() === '') fail('--out', `expected a directory, got ${JSON.stringify(o.out)}`);
+  if (typeof o.out !== 'string' || o.out.trim() === '') fail('--out', `expected a directory, got ${describeValue(o.out)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------

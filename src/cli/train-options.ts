@@ -21,6 +21,7 @@ import { TemporalOrderTask } from '../tasks/temporal-order.js';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../optim/factory.js';
 import type { TrainSummary } from '../train/trainer.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './args.js';
+import { describeValue } from '../tensor/check.js';
 
 
 export type TaskKind = 'adding' | 'copy' | 'temporal-order' | 'char-lm' | 'forecast';
@@ -182,10 +183,10 @@ export function loadTrainConfig(file: string): Partial<TrainCliOptions> {
     const p = PARSERS[key as keyof TrainCliOptions];
     const where = `--config ${file}: key "${key}" (${TRAIN_FLAGS[key as keyof TrainCliOptions]})`;
     if (p === 'boolean') {
-      if (typeof v !== 'boolean') throw new RangeError(`${where}: expected true or false, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'boolean') throw new RangeError(`${where}: expected true or false, got ${describeValue(v)}`);
       out[key] = v;
     } else if (p === 'string') {
-      if (typeof v !== 'string' || v.trim() === '') throw new RangeError(`${where}: expected a non-empty string, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string' || v.trim() === '') throw new RangeError(`${where}: expected a non-empty string, got ${describeValue(v)}`);
       out[key] = v;
     } else if (key === 'tbptt' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const t = v as { window?: unknown; stride?: unknown };
@@ -195,7 +196,7 @@ export function loadTrainConfig(file: string): Partial<TrainCliOptions> {
         throw new RangeError(`${where}: ${(e as Error).message}`);
       }
     } else {
-      if (typeof v !== 'string' && typeof v !== 'number') throw new RangeError(`${where}: expected a number or string, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string' && typeof v !== 'number') throw new RangeError(`${where}: expected a number or string, got ${describeValue(v)}`);
       try {
         out[key] = p(String(v));
       } catch (e) {
@@ -218,19 +219,19 @@ export function validate(o: TrainCliOptions): void {
     if (v === undefined) return;
     const p = PARSERS[key];
     if (p === 'boolean') {
-      if (typeof v !== 'boolean') fail(key, `expected true or false, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'boolean') fail(key, `expected true or false, got ${describeValue(v)}`);
     } else if (p === 'string') {
-      if (typeof v !== 'string' || v.trim() === '') fail(key, `expected a non-empty string, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string' || v.trim() === '') fail(key, `expected a non-empty string, got ${describeValue(v)}`);
     } else if (key === 'tbptt') {
       const t = v as { window?: unknown; stride?: unknown };
-      if (t === null || typeof t !== 'object') fail(key, `expected {window, stride?}, got ${JSON.stringify(v)}`);
+      if (t === null || typeof t !== 'object') fail(key, `expected {window, stride?}, got ${describeValue(v)}`);
       try {
         tbpttArg(t.stride === undefined ? String(t.window) : `${String(t.window)},${String(t.stride)}`);
       } catch (e) {
         fail(key, (e as Error).message);
       }
     } else {
-      if (typeof v !== 'string' && typeof v !== 'number') fail(key, `expected a value, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string' && typeof v !== 'number') fail(key, `expected a value, got ${describeValue(v)}`);
       try {
         p(String(v));
       } catch (e) {
@@ -276,7 +277,7 @@ export function makeTask(o: TrainCliOptions): Task {
     if (o.text !== undefined || o.csv !== undefined || o.task === 'char-lm' || o.task === 'forecast') throw e;
     throw new RangeError(`--seq-len: ${(e as Error).message.replace(/^[^:]*:\s*/, '')} (task ${o.task})`);
   }
-  throw new RangeError(`--task: expected one of ${TASK_KINDS.join(', ')}, got ${JSON.stringify(o.task)}`);
+  throw new RangeError(`--task: expected one of ${TASK_KINDS.join(', ')}, got ${describeValue(o.task)}`);
 }
 
 export function makeModel(o: TrainCliOptions, task: Task): Model {

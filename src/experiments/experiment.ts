@@ -5,6 +5,7 @@
  * An experiment is a pure function of (seed, quick): the same options give the same table, except for
  * wall-clock timings, which an experiment that measures time says it does.
  */
+import { describeValue } from '../tensor/check.js';
 
 export interface ExperimentOptions {
   /** Seeds every random thing (weights, data). */
@@ -49,7 +50,7 @@ export function fmt(x: number): string {
 /** A table as Markdown (GitHub pipe table); numbers go through fmt(), columns are padded to line up. */
 export function formatTable(table: Table): string {
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {
-    throw new TypeError(`table: expected { columns: string[], rows: (string|number)[][] }, got ${JSON.stringify(table)}`);
+    throw new TypeError(`table: expected { columns: string[], rows: (string|number)[][] }, got ${describeValue(table)}`);
   }
   const n = table.columns.length;
   const cells = table.rows.map((row, i) => {

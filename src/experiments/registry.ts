@@ -6,13 +6,14 @@ import { tiedWeights } from './tied-weights.js';
 import { forgetBias } from './forget-bias.js';
 import { rnnLstmGru } from './rnn-lstm-gru.js';
 import { gateRoles } from './gate-roles.js';
+import { describeValue } from '../tensor/check.js';
 
 export const experiments: Experiment[] = [tiedWeights, gateRoles, forgetBias, rnnLstmGru, attentionVsLstm, cellProbe];
 
 export function findExperiment(name: string): Experiment {
   const e = experiments.find((x) => x.name === name);
   if (!e) {
-    throw new RangeError(`experiment: expected one of ${experiments.map((x) => `'${x.name}'`).join(', ')}, got ${JSON.stringify(name)}`);
+    throw new RangeError(`experiment: expected one of ${experiments.map((x) => `'${x.name}'`).join(', ')}, got ${describeValue(name)}`);
   }
   return e;
 }

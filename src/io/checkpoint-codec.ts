@@ -13,7 +13,7 @@ import { checkModelSize } from '../tensor/limits.js';
 import { GATES } from '../cells/ops.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
-import { fmtShape } from '../tensor/check.js';
+import { fmtShape, describeValue } from '../tensor/check.js';
 import type { TaskSpec } from './task-spec.js';
 import { CheckpointError } from './checkpoint-error.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -55,14 +55,14 @@ export interface EncodedCheckpoint {
 
 /** Checks `contents` and encodes it (see the module doc); throws before producing anything on bad input. */
 export function encodeCheckpoint(contents: CheckpointContents): EncodedCheckpoint {
-  if (contents === null || typeof contents !== 'object') throw new TypeError(`contents: expected {model, step, ...}, got ${String(contents)}`);
+  if (contents === null || typeof contents !== 'object') throw new TypeError(`contents: expected {model, step, ...}, got ${describeValue(contents)}`);
   const { model, optimizer, rng, step } = contents;
   const metrics = contents.metrics ?? {};
-  if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`contents.step: expected an integer >= 0, got ${String(step)}`);
+  if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`contents.step: expected an integer >= 0, got ${describeValue(step)}`);
   const config = modelConfig(model);
-  if (metrics === null || typeof metrics !== 'object') throw new TypeError(`contents.metrics: expected an object of numbers, got ${String(metrics)}`);
+  if (metrics === null || typeof metrics !== 'object') throw new TypeError(`contents.metrics: expected an object of numbers, got ${describeValue(metrics)}`);
   for (const [k, v] of Object.entries(metrics)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CheckpointError(`contents.metrics['${k}']: expected a finite number, got ${String(v)}; refusing to save`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CheckpointError(`contents.metrics['${k}']: expected a finite number, got ${describeValue(v)}; refusing to save`);
   }
   const sd = model.stateDict();
   for (const [name, t] of Object.entries(sd)) checkFiniteMap(`model parameter '${name}'`, t.data);
@@ -76,12 +76,12 @@ export function encodeCheckpoint(contents: CheckpointContents): EncodedCheckpoin
   const task = contents.task;
   if (task !== undefined) {
     if (task === null || typeof task !== 'object' || Array.isArray(task) || typeof task.kind !== 'string' || task.kind === '') {
-      throw new TypeError(`contents.task: expected a task spec {kind: string, ...}, got ${JSON.stringify(task)}`);
+      throw new TypeError(`contents.task: expected a task spec {kind: string, ...}, got ${describeValue(task)}`);
     }
   }
   const run = contents.run;
   if (run !== undefined && (run === null || typeof run !== 'object' || Array.isArray(run))) {
-    throw new TypeError(`contents.run: expected an object of the run's settings, got ${JSON.stringify(run)}`);
+    throw new TypeError(`contents.run: expected an object of the run's settings, got ${describeValue(run)}`);
   }
   const rngState = rng ? rng.getState().map((x) => (Number.isNaN(x) ? null : x)) : null;
 
@@ -109,20 +109,20 @@ function isObj(v: unknown): v is Record<string, unknown> {
 function checkConfig(file: string, m: unknown): ModelConfig {
   if (!isObj(m) || !isObj(m.options)) bad(file, 'model: expected {kind, options}');
   const kind = m.kind;
-  if (cellOfClass(kind) === null) bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${JSON.stringify(kind)}`);
+  if (cellOfClass(kind) === null) bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${describeValue(kind)}`);
   const o = m.options;
   const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity'];
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
   if (extra.length) bad(file, `model.options: unexpected key(s) ${extra.join(', ')}`);
   for (const k of ['inputSize', 'hiddenSize', 'numLayers'] as const) {
-    if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 1) bad(file, `model.options.${k}: expected a positive integer, got ${JSON.stringify(o[k])}`);
+    if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 1) bad(file, `model.options.${k}: expected a positive integer, got ${describeValue(o[k])}`);
   }
-  if (o.outputSize !== undefined && (!Number.isSafeInteger(o.outputSize) || (o.outputSize as number) < 1)) bad(file, `model.options.outputSize: expected a positive integer, got ${JSON.stringify(o.outputSize)}`);
-  if (typeof o.bias !== 'boolean') bad(file, `model.options.bias: expected true or false, got ${JSON.stringify(o.bias)}`);
-  if (typeof o.batchFirst !== 'boolean') bad(file, `model.options.batchFirst: expected true or false, got ${JSON.stringify(o.batchFirst)}`);
-  if (o.dtype !== 'float32' && o.dtype !== 'float64') bad(file, `model.options.dtype: expected 'float32' or 'float64', got ${JSON.stringify(o.dtype)}`);
+  if (o.outputSize !== undefined && (!Number.isSafeInteger(o.outputSize) || (o.outputSize as number) < 1)) bad(file, `model.options.outputSize: expected a positive integer, got ${describeValue(o.outputSize)}`);
+  if (typeof o.bias !== 'boolean') bad(file, `model.options.bias: expected true or false, got ${describeValue(o.bias)}`);
+  if (typeof o.batchFirst !== 'boolean') bad(file, `model.options.batchFirst: expected true or false, got ${describeValue(o.batchFirst)}`);
+  if (o.dtype !== 'float32' && o.dtype !== 'float64') bad(file, `model.options.dtype: expected 'float32' or 'float64', got ${describeValue(o.dtype)}`);
   if (kind === 'RNN' ? o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu' : o.nonlinearity !== undefined) {
-    bad(file, `model.options.nonlinearity: expected ${kind === 'RNN' ? "'tanh' or 'relu'" : `none for ${kind}`}, got ${JSON.stringify(o.nonlinearity)}`);
+    bad(file, `model.options.nonlinearity: expected ${kind === 'RNN' ? "'tanh' or 'relu'" : `none for ${kind}`}, got ${describeValue(o.nonlinearity)}`);
   }
   // Guard the allocation: a damaged or hostile config must not ask for gigabytes (the resource policy).
   const cell = cellOfClass(kind)!;
@@ -161,18 +161,18 @@ function buildModel(config: ModelConfig): Model {
 function checkOptimizerState(file: string, s: unknown, model: Recurrent): OptimizerStateDict | null {
   if (s === null) return null;
   if (!isObj(s)) bad(file, 'optimizer: expected an object or null');
-  if (typeof s.type !== 'string') bad(file, `optimizer.type: expected a string, got ${JSON.stringify(s.type)}`);
+  if (typeof s.type !== 'string') bad(file, `optimizer.type: expected a string, got ${describeValue(s.type)}`);
   if (!isObj(s.options)) bad(file, 'optimizer.options: expected an object');
   for (const [k, v] of Object.entries(s.options)) {
     const ok = typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
-    if (!ok) bad(file, `optimizer.options.${k}: expected a number, boolean or array of numbers, got ${JSON.stringify(v)}`);
+    if (!ok) bad(file, `optimizer.options.${k}: expected a number, boolean or array of numbers, got ${describeValue(v)}`);
   }
-  if (!Number.isSafeInteger(s.step) || (s.step as number) < 0) bad(file, `optimizer.step: expected an integer >= 0, got ${JSON.stringify(s.step)}`);
+  if (!Number.isSafeInteger(s.step) || (s.step as number) < 0) bad(file, `optimizer.step: expected an integer >= 0, got ${describeValue(s.step)}`);
   const params = model.parameters();
   if (!Array.isArray(s.state) || s.state.length !== params.length) bad(file, `optimizer.state: expected ${params.length} entries (one per model parameter), got ${Array.isArray(s.state) ? s.state.length : typeof s.state}`);
   s.state.forEach((e: unknown, i: number) => {
     const p = params[i];
-    if (!isObj(e) || e.name !== p.name) bad(file, `optimizer.state[${i}].name: expected '${p.name}', got ${JSON.stringify(isObj(e) ? e.name : e)}`);
+    if (!isObj(e) || e.name !== p.name) bad(file, `optimizer.state[${i}].name: expected '${p.name}', got ${describeValue(isObj(e) ? e.name : e)}`);
     if (!isObj(e.buffers)) bad(file, `optimizer.state[${i}].buffers: expected an object`);
     for (const [k, b] of Object.entries(e.buffers)) {
       if (!Array.isArray(b) || b.length !== p.param.size || !b.every((x) => typeof x === 'number' && Number.isFinite(x))) {
@@ -205,7 +205,7 @@ export function decodeCheckpoint(manifestBytes: Uint8Array, readWeights: () => U
   } catch (e) {
     bad(file, `not a checkpoint: not valid UTF-8 JSON (${(e as Error).message}); truncated or corrupt?`, e);
   }
-  if (!isObj(m) || m.format !== CHECKPOINT_FORMAT) bad(file, `not an rnnlab checkpoint (expected format '${CHECKPOINT_FORMAT}', got ${JSON.stringify(isObj(m) ? m.format : typeof m)})`);
+  if (!isObj(m) || m.format !== CHECKPOINT_FORMAT) bad(file, `not an rnnlab checkpoint (expected format '${CHECKPOINT_FORMAT}', got ${describeValue(isObj(m) ? m.format : typeof m)})`);
   if (m.version !== CHECKPOINT_VERSION) bad(file, `version ${JSON.stringify(m.version)} is not supported (this rnnlab reads version ${CHECKPOINT_VERSION})`);
   if (typeof m.checksum !== 'string') bad(file, 'checksum: missing');
   let digest: string;
@@ -216,7 +216,7 @@ export function decodeCheckpoint(manifestBytes: Uint8Array, readWeights: () => U
   }
   if (digest !== m.checksum) bad(file, 'checksum mismatch: the file was changed or corrupted after saving');
   const config = checkConfig(file, m.model);
-  if (!Number.isSafeInteger(m.step) || (m.step as number) < 0) bad(file, `step: expected an integer >= 0, got ${JSON.stringify(m.step)}`);
+  if (!Number.isSafeInteger(m.step) || (m.step as number) < 0) bad(file, `step: expected an integer >= 0, got ${describeValue(m.step)}`);
   if (!isObj(m.metrics) || !Object.values(m.metrics).every((v) => typeof v === 'number' && Number.isFinite(v))) bad(file, 'metrics: expected an object of finite numbers');
   let rngState: number[] | null = null;
   if (m.rng !== null) {

@@ -13,6 +13,7 @@ import { CheckpointError } from './checkpoint-error.js';
 import { FileError, readRegularFile } from './files.js';
 import { looksLikeTar } from './tar.js';
 import { MAX_ARRAY_BYTES } from '../tensor/limits.js';
+import { describeValue } from '../tensor/check.js';
 
 /**
  * Caps on what a checkpoint's files may be, before they are read: the weights are one array of at most
@@ -79,7 +80,7 @@ export function readLatest(root: string): string | null {
  * there is one, the key.
  */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
-  if (typeof path !== 'string' || path === '') throw new CheckpointError(`path: expected a checkpoint directory, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || path === '') throw new CheckpointError(`path: expected a checkpoint directory, got ${describeValue(path)}`);
   let dir = path;
   let st;
   try {

@@ -13,6 +13,7 @@ import { encodeCheckpoint } from './checkpoint-codec.js';
 import { listSteps, newestCheckpointName, readLatest } from './checkpoint-load.js';
 import { CheckpointError } from './checkpoint-error.js';
 import { BEST, LATEST, MANIFEST, STEP_DIR, WEIGHTS, checkpointDirName, type CheckpointContents, type SaveOptions } from './checkpoint-format.js';
+import { describeValue } from '../tensor/check.js';
 
 export { loadCheckpoint } from './checkpoint-load.js';
 export { modelConfig, encodeCheckpoint, decodeCheckpoint, type EncodedCheckpoint, type CheckpointNames } from './checkpoint-codec.js';
@@ -40,15 +41,15 @@ function readBest(root: string): { checkpoint: string; metric: string; mode: str
  * nothing written) a model or optimizer state with non-finite values. Returns the checkpoint directory.
  */
 export function saveCheckpoint(root: string, contents: CheckpointContents, options: SaveOptions = {}): string {
-  if (typeof root !== 'string' || root === '') throw new TypeError(`root: expected a directory path, got ${JSON.stringify(root)}`);
+  if (typeof root !== 'string' || root === '') throw new TypeError(`root: expected a directory path, got ${describeValue(root)}`);
   // Every check of the contents, and the encoding, are shared with the browser lab (checkpoint-codec.ts).
   const { manifest, manifestText, weights } = encodeCheckpoint(contents);
   const { step, metrics } = manifest;
   const { keepLast, best, overwrite = false } = options;
-  if (keepLast !== undefined && (!Number.isSafeInteger(keepLast) || keepLast < 1)) throw new RangeError(`options.keepLast: expected an integer >= 1, got ${String(keepLast)}`);
+  if (keepLast !== undefined && (!Number.isSafeInteger(keepLast) || keepLast < 1)) throw new RangeError(`options.keepLast: expected an integer >= 1, got ${describeValue(keepLast)}`);
   if (best !== undefined) {
     if (best === null || typeof best !== 'object' || typeof best.metric !== 'string' || (best.mode !== 'min' && best.mode !== 'max')) {
-      throw new TypeError(`options.best: expected {metric: string, mode: 'min' | 'max'}, got ${JSON.stringify(best)}`);
+      throw new TypeError(`options.best: expected {metric: string, mode: 'min' | 'max'}, got ${describeValue(best)}`);
     }
     if (!(best.metric in metrics)) throw new RangeError(`options.best.metric: '${best.metric}' is not among contents.metrics (${Object.keys(metrics).join(', ') || 'none'})`);
   }

@@ -22,6 +22,7 @@
  * (tanh, and sigmoid for the gates) are accepted; TF.js' default recurrentActivation is hardSigmoid.
  */
 import { Tensor, type DType } from '../tensor/tensor.js';
+import { describeValue } from '../tensor/check.js';
 
 /** A weight as plain data: row-major values and their shape. */
 export interface KerasArray {
@@ -79,7 +80,7 @@ function read(name: string, w: unknown): { shape: number[]; data: ArrayLike<numb
     throw new TypeError(`weights.${name}: expected {shape, data} or a TF.js tensor, got ${describe(w)}`);
   }
   const shape = [...(w as KerasArray).shape];
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new RangeError(`weights.${name}: shape must hold non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new RangeError(`weights.${name}: shape must hold non-negative integers, got ${describeValue(shape)}`);
   const data = typeof (w as KerasTensorLike).dataSync === 'function' ? (w as KerasTensorLike).dataSync() : (w as KerasArray).data;
   if (data === null || typeof data !== 'object' || typeof data.length !== 'number') throw new TypeError(`weights.${name}: expected data as an array of numbers, got ${describe(data)}`);
   const size = shape.reduce((a, b) => a * b, 1);

@@ -14,6 +14,7 @@
  */
 import { shapeSize, Tensor } from '../tensor/tensor.js';
 import { CheckpointError } from './checkpoint-error.js';
+import { describeValue } from '../tensor/check.js';
 
 export { CheckpointError } from './checkpoint-error.js';
 
@@ -28,10 +29,10 @@ type StDType = keyof typeof DTYPES;
  * Names must be non-empty and not "__metadata__"; metadata values must be strings.
  */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  if (tensors === null || typeof tensors !== 'object') throw new TypeError(`tensors: expected an object of Tensors, got ${String(tensors)}`);
+  if (tensors === null || typeof tensors !== 'object') throw new TypeError(`tensors: expected an object of Tensors, got ${describeValue(tensors)}`);
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
-    if (metadata === null || typeof metadata !== 'object') throw new TypeError(`metadata: expected an object of strings, got ${String(metadata)}`);
+    if (metadata === null || typeof metadata !== 'object') throw new TypeError(`metadata: expected an object of strings, got ${describeValue(metadata)}`);
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new TypeError(`metadata['${k}']: expected a string, got ${typeof v}`);
     }
@@ -94,7 +95,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   } catch {
     fail('header is not valid UTF-8');
   }
-  if (text[0] !== '{') fail(`header must start with '{', got ${JSON.stringify(text.slice(0, 16))}`);
+  if (text[0] !== '{') fail(`header must start with '{', got ${describeValue(text.slice(0, 16))}`);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -127,11 +128,11 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
       fail(`${where}: dtype ${JSON.stringify(e.dtype)} is not supported (rnnlab reads F32 and F64)`);
     }
     const dtype = e.dtype as StDType;
-    if (!Array.isArray(e.shape) || !e.shape.every(isIndex)) fail(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(e.shape)}`);
+    if (!Array.isArray(e.shape) || !e.shape.every(isIndex)) fail(`${where}: shape must be an array of non-negative integers, got ${describeValue(e.shape)}`);
     const shape = e.shape as number[];
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !isIndex(off[0]) || !isIndex(off[1])) {
-      fail(`${where}: data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(off)}`);
+      fail(`${where}: data_offsets must be [begin, end] non-negative integers, got ${describeValue(off)}`);
     }
     const [begin, end] = off as [number, number];
     if (begin > end) fail(`${where}: data_offsets [${begin}, ${end}] has begin after end`);

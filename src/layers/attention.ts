@@ -16,7 +16,7 @@
  * Why it is here: y_T depends on x_1 through one product (A_T1 and v_1, or k_1) whatever T is — a path
  * of length 1 where an RNN's is T (experiment C5) — at the price of the T×T matrix A kept for backward.
  */
-import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
+import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor, describeValue } from '../tensor/check.js';
 import { matmulNN, matmulNT, matmulTNAcc } from '../tensor/kernels.js';
 import { Rng, fillUniform } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
@@ -54,7 +54,7 @@ export class CausalSelfAttention extends Module {
   private cache: AttentionCache | null = null;
 
   constructor(opts: AttentionOptions) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${String(opts)}`);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(opts)}`);
     super(opts.dtype ?? 'float64');
     this.inputSize = checkPositiveInt('inputSize', opts.inputSize);
     this.headSize = checkPositiveInt('headSize', opts.headSize);

@@ -8,7 +8,7 @@
  * classes as PyTorch does (`"kind": "LSTM"`, as torch.nn.LSTM); MODEL_CLASS converts, in one place.
  */
 import { CELL_KINDS, type CellKind } from '../cells/ops.js';
-import { checkOneOf } from '../tensor/check.js';
+import { checkOneOf, describeValue } from '../tensor/check.js';
 import { GRUCell, LSTMCell, RNNCell, type Cell, type CellOptions } from './cells.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './models.js';
 import type { RecurrentOptions } from './recurrent.js';
@@ -26,11 +26,11 @@ export const MODEL_CLASS = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' } as const sat
 export type ModelClass = (typeof MODEL_CLASS)[CellKind];
 
 export function createModel(spec: ModelSpec): Model {
-  if (spec === null || typeof spec !== 'object') throw new TypeError(`spec: expected { cell, inputSize, hiddenSize, ... }, got ${String(spec)}`);
+  if (spec === null || typeof spec !== 'object') throw new TypeError(`spec: expected { cell, inputSize, hiddenSize, ... }, got ${describeValue(spec)}`);
   const { cell, nonlinearity, ...options } = spec;
   checkOneOf('spec.cell', cell, CELL_KINDS);
   if (cell === 'rnn') return new RNN({ ...options, nonlinearity });
-  if (nonlinearity !== undefined) throw new RangeError(`spec.nonlinearity: only an RNN has one, got ${JSON.stringify(nonlinearity)} for cell '${cell}'`);
+  if (nonlinearity !== undefined) throw new RangeError(`spec.nonlinearity: only an RNN has one, got ${describeValue(nonlinearity)} for cell '${cell}'`);
   return cell === 'lstm' ? new LSTM(options) : new GRU(options);
 }
 
@@ -47,7 +47,7 @@ export function createCell(cell: CellKind, inputSize: number, hiddenSize: number
   checkOneOf('cell', cell, CELL_KINDS);
   if (cell === 'rnn') return new RNNCell(inputSize, hiddenSize, options);
   const { nonlinearity, ...rest } = options;
-  if (nonlinearity !== undefined) throw new RangeError(`options.nonlinearity: only an RNN cell has one, got ${JSON.stringify(nonlinearity)} for cell '${cell}'`);
+  if (nonlinearity !== undefined) throw new RangeError(`options.nonlinearity: only an RNN cell has one, got ${describeValue(nonlinearity)} for cell '${cell}'`);
   return cell === 'lstm' ? new LSTMCell(inputSize, hiddenSize, rest) : new GRUCell(inputSize, hiddenSize, rest);
 }
 

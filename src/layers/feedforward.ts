@@ -13,7 +13,7 @@
  *
  * Float64 only: this is an analysis tool, and gradCheck needs float64.
  */
-import { checkPositiveInt } from '../tensor/check.js';
+import { checkPositiveInt, describeValue } from '../tensor/check.js';
 import { linearBackward, linearForward } from '../tensor/kernels.js';
 
 export interface TanhMLPCache {
@@ -45,7 +45,7 @@ export class TanhMLP {
    */
   constructor(sizes: readonly number[], weights: Float64Array[], biases?: (Float64Array | null)[]) {
     if (!Array.isArray(sizes) || sizes.length < 2) {
-      throw new RangeError(`sizes: expected at least 2 layer widths (input and one layer), got ${JSON.stringify(sizes)}`);
+      throw new RangeError(`sizes: expected at least 2 layer widths (input and one layer), got ${describeValue(sizes)}`);
     }
     sizes.forEach((s, i) => checkPositiveInt(`sizes[${i}]`, s));
     const L = sizes.length - 1;

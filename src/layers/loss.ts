@@ -5,7 +5,7 @@
  * Arithmetic runs in float64 and the gradient is stored in the input's dtype, so a float32 model gets
  * float32 gradients that agree with torch's float32 ones to rounding.
  */
-import { checkFinite, checkTensor, fmtShape } from '../tensor/check.js';
+import { checkFinite, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
 
 export interface LossResult {
@@ -114,7 +114,7 @@ function classIndices(targets: Int32Array | readonly number[] | Tensor, R: numbe
   for (let i = 0; i < R; i++) {
     const v = values[i];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= C) {
-      throw new RangeError(`targets: expected integer class indices in [0, ${C}), got ${String(v)} at index ${i}`);
+      throw new RangeError(`targets: expected integer class indices in [0, ${C}), got ${describeValue(v)} at index ${i}`);
     }
   }
   return values;

@@ -2,7 +2,7 @@
  * A Module owns named parameters and their gradients, in PyTorch's state_dict order and naming, so that
  * a state dict moves between rnnlab and `torch.nn` without renaming anything.
  */
-import { checkFinite, checkTensor, fmtShape } from '../tensor/check.js';
+import { checkFinite, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { Tensor, zeros, type DType } from '../tensor/tensor.js';
 
 export interface NamedParameter {
@@ -17,7 +17,7 @@ export abstract class Module {
 
   protected constructor(dtype: DType) {
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new TypeError(`dtype: expected 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+      throw new TypeError(`dtype: expected 'float32' or 'float64', got ${describeValue(dtype)}`);
     }
     this.dtype = dtype;
   }
@@ -52,7 +52,7 @@ export abstract class Module {
    * misshaped key is an error, and nothing is changed unless every key checks out.
    */
   loadStateDict(sd: Record<string, Tensor>): void {
-    if (sd === null || typeof sd !== 'object') throw new TypeError(`stateDict: expected an object of Tensors, got ${String(sd)}`);
+    if (sd === null || typeof sd !== 'object') throw new TypeError(`stateDict: expected an object of Tensors, got ${describeValue(sd)}`);
     const expected = [...this.params.keys()];
     const missing = expected.filter((k) => !(k in sd));
     const extra = Object.keys(sd).filter((k) => !this.params.has(k));

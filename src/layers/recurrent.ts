@@ -18,7 +18,7 @@
  * converts layouts and chains the layers and the head.
  */
 import type { CellOps, CellWeights } from '../cells/ops.js';
-import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
+import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { checkArraySize, checkModelSize } from '../tensor/limits.js';
 import { Rng, fillUniform } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
@@ -113,7 +113,7 @@ export abstract class Recurrent extends Module {
   private cache: ForwardCache | null = null;
 
   protected constructor(ops: CellOps, opts: RecurrentOptions) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${String(opts)}`);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(opts)}`);
     super(opts.dtype ?? 'float32');
     this.ops = ops;
     this.inputSize = checkPositiveInt('inputSize', opts.inputSize);

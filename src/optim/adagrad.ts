@@ -12,6 +12,7 @@
  */
 import type { FloatArray } from '../tensor/tensor.js';
 import { Optimizer, checkBool, checkLr, checkRange, type ParamsInput } from './optimizer.js';
+import { describeValue } from '../tensor/check.js';
 
 export interface AdagradOptions {
   /** Default 1e-2. */
@@ -31,7 +32,7 @@ export class Adagrad extends Optimizer<Required<AdagradOptions>> {
   protected readonly kind: string = 'Adagrad';
 
   constructor(params: ParamsInput, options: AdagradOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${String(options)}`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(options)}`);
     super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options });
     // torch fills the sum at construction, so even a stateDict saved before the first step holds it.
     this.params.forEach((_, i) => this.buffer(i, 'sum', this.opts.initialAccumulatorValue));

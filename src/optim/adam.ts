@@ -14,6 +14,7 @@
  */
 import type { FloatArray } from '../tensor/tensor.js';
 import { Optimizer, checkBool, checkLr, checkRange, type ParamsInput } from './optimizer.js';
+import { describeValue } from '../tensor/check.js';
 
 export interface AdamOptions {
   /** Default 1e-3. */
@@ -46,7 +47,7 @@ export class Adam extends Optimizer<Resolved> {
     checkLr(o.lr, 'options.lr');
     const betas: unknown = o.betas;
     if (!Array.isArray(betas) || betas.length !== 2) {
-      throw new RangeError(`options.betas: expected [beta1, beta2], got ${JSON.stringify(betas)}`);
+      throw new RangeError(`options.betas: expected [beta1, beta2], got ${describeValue(betas)}`);
     }
     checkRange('options.betas[0]', betas[0], 0, 1, true);
     checkRange('options.betas[1]', betas[1], 0, 1, true);
@@ -109,7 +110,7 @@ export class AdamW extends Adam {
 }
 
 function resolve(options: AdamOptions, weightDecay: number): Resolved {
-  if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${String(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(options)}`);
   const o = { lr: 1e-3, eps: 1e-8, weightDecay, amsgrad: false, maximize: false, ...options };
   return { ...o, betas: (options.betas ?? [0.9, 0.999]) as [number, number] };
 }

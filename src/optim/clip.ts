@@ -8,7 +8,7 @@
  *    in place on live gradient buffers (e.g. a Module's), numerically as torch does it.
  */
 import { Module } from '../layers/module.js';
-import { checkTensor } from '../tensor/check.js';
+import { checkTensor, describeValue } from '../tensor/check.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** What the in-place functions clip: a Module's gradients, one gradient, a list or a record of them. */
@@ -65,7 +65,7 @@ export function clipGradients(
 export function clipGradNorm(target: GradTarget, maxNorm: number, normType: number = 2): number {
   checkLimit('maxNorm', maxNorm);
   if (typeof normType !== 'number' || Number.isNaN(normType) || !(normType > 0)) {
-    throw new RangeError(`normType: expected a number > 0 or Infinity, got ${String(normType)}`);
+    throw new RangeError(`normType: expected a number > 0 or Infinity, got ${describeValue(normType)}`);
   }
   const list = targetTensors(target);
   if (list.length === 0) return 0;
@@ -137,7 +137,7 @@ function tensorsOf(grads: readonly Tensor[] | Readonly<Record<string, Tensor>>, 
 
 function checkLimit(name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new RangeError(`${name}: expected a finite number >= 0, got ${String(v)}`);
+    throw new RangeError(`${name}: expected a finite number >= 0, got ${describeValue(v)}`);
   }
 }
 

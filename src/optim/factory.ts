@@ -8,6 +8,7 @@ import { Adam, AdamW } from './adam.js';
 import type { Optimizer, ParamsInput } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { SGD } from './sgd.js';
+import { describeValue } from '../tensor/check.js';
 
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
@@ -26,23 +27,15 @@ const CONSTRUCTORS: Record<OptimizerKind, new (params: ParamsInput, options: nev
   sgd: SGD, adam: Adam, adamw: AdamW, rmsprop: RMSprop, adagrad: Adagrad,
 };
 
-function given(v: unknown): string {
-  try {
-    return typeof v === 'function' ? 'a function' : JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
 /** Builds the optimizer named by spec.kind over `params`; errors name `options.optimizer.*`. */
 export function makeOptimizer(params: ParamsInput, spec: OptimizerSpec): Optimizer<{ lr: number }> {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new RangeError(`options.optimizer: expected an object, got ${given(spec)}`);
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new RangeError(`options.optimizer: expected an object, got ${describeValue(spec)}`);
   const { kind, ...rest } = spec;
   if (typeof rest.lr !== 'number' || !Number.isFinite(rest.lr) || rest.lr <= 0) {
-    throw new RangeError(`options.optimizer.lr: expected a finite number > 0, got ${given(rest.lr)}`);
+    throw new RangeError(`options.optimizer.lr: expected a finite number > 0, got ${describeValue(rest.lr)}`);
   }
   if (!Object.hasOwn(CONSTRUCTORS, kind)) {
-    throw new RangeError(`options.optimizer.kind: expected one of ${OPTIMIZER_KINDS.map((k) => `'${k}'`).join(', ')}, got ${given(kind)}`);
+    throw new RangeError(`options.optimizer.kind: expected one of ${OPTIMIZER_KINDS.map((k) => `'${k}'`).join(', ')}, got ${describeValue(kind)}`);
   }
   try {
     return new CONSTRUCTORS[kind](params, rest as never) as Optimizer<{ lr: number }>;
@@ -56,6 +49,6 @@ export function makeOptimizer(params: ParamsInput, spec: OptimizerSpec): Optimiz
 /** The kind of an optimizer's state dict type ('Adam' → 'adam'); errors name `optimizer.type`. */
 export function optimizerKindOf(type: unknown): OptimizerKind {
   const kind = OPTIMIZER_KINDS.find((k) => OPTIMIZER_CLASS[k] === type);
-  if (kind === undefined) throw new RangeError(`optimizer.type: expected one of ${Object.values(OPTIMIZER_CLASS).join(', ')}, got ${given(type)}`);
+  if (kind === undefined) throw new RangeError(`optimizer.type: expected one of ${Object.values(OPTIMIZER_CLASS).join(', ')}, got ${describeValue(type)}`);
   return kind;
 }

@@ -7,7 +7,7 @@
  * moments, which is what torch does and what makes float32 runs agree with it.
  */
 import { Module, type NamedParameter } from '../layers/module.js';
-import { checkTensor, fmtShape } from '../tensor/check.js';
+import { checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { allocate, type FloatArray, type Tensor } from '../tensor/tensor.js';
 
 /** One trainable tensor and its gradient buffer (which the caller's backward pass fills). */
@@ -122,18 +122,18 @@ export abstract class Optimizer<O extends { lr: number }> {
    * sizes). Everything is checked before anything changes.
    */
   loadStateDict(sd: OptimizerStateDict): void {
-    if (sd === null || typeof sd !== 'object') throw new TypeError(`stateDict: expected an object, got ${String(sd)}`);
+    if (sd === null || typeof sd !== 'object') throw new TypeError(`stateDict: expected an object, got ${describeValue(sd)}`);
     if (sd.type !== this.kind) {
-      throw new TypeError(`stateDict.type: expected '${this.kind}', got ${JSON.stringify(sd.type)}`);
+      throw new TypeError(`stateDict.type: expected '${this.kind}', got ${describeValue(sd.type)}`);
     }
-    if (!Number.isInteger(sd.step) || sd.step < 0) throw new RangeError(`stateDict.step: expected an integer >= 0, got ${String(sd.step)}`);
+    if (!Number.isInteger(sd.step) || sd.step < 0) throw new RangeError(`stateDict.step: expected an integer >= 0, got ${describeValue(sd.step)}`);
     if (!Array.isArray(sd.state) || sd.state.length !== this.params.length) {
       throw new RangeError(`stateDict.state: expected ${this.params.length} entries (one per parameter), got ${Array.isArray(sd.state) ? sd.state.length : typeof sd.state}`);
     }
     const opts = this.validate({ ...this.opts, ...(sd.options as unknown as Partial<O>) });
     const buffers = sd.state.map((entry, i) => {
       const { name, param } = this.params[i];
-      if (entry?.name !== name) throw new RangeError(`stateDict.state[${i}].name: expected '${name}', got ${JSON.stringify(entry?.name)}`);
+      if (entry?.name !== name) throw new RangeError(`stateDict.state[${i}].name: expected '${name}', got ${describeValue(entry?.name)}`);
       const out: Record<string, FloatArray> = {};
       for (const [k, values] of Object.entries(entry.buffers ?? {})) {
         if (!Array.isArray(values) || values.length !== param.size || values.some((v) => typeof v !== 'number')) {
@@ -161,13 +161,13 @@ export function checkRange(name: string, v: unknown, min: number, max: number, o
   const ok = typeof v === 'number' && Number.isFinite(v) && v >= min && (openMax ? v < max : v <= max);
   if (!ok) {
     const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}${openMax ? ')' : ']'}`;
-    throw new RangeError(`${name}: expected a finite number ${range}, got ${String(v)}`);
+    throw new RangeError(`${name}: expected a finite number ${range}, got ${describeValue(v)}`);
   }
   return v as number;
 }
 
 export function checkBool(name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${name}: expected true or false, got ${String(v)}`);
+  if (typeof v !== 'boolean') throw new TypeError(`${name}: expected true or false, got ${describeValue(v)}`);
   return v;
 }
 
@@ -178,7 +178,7 @@ function collect(params: ParamsInput): Array<{ name: string; param: Tensor; grad
   const seen = new Set<Tensor>();
   return list.map((p: ParamRef, i: number) => {
     const label = `params[${i}]`;
-    if (p === null || typeof p !== 'object') throw new TypeError(`${label}: expected {param, grad}, got ${String(p)}`);
+    if (p === null || typeof p !== 'object') throw new TypeError(`${label}: expected {param, grad}, got ${describeValue(p)}`);
     checkTensor(`${label}.param`, p.param);
     checkTensor(`${label}.grad`, p.grad);
     if (p.grad.size !== p.param.size || p.grad.dtype !== p.param.dtype) {

@@ -14,6 +14,7 @@
  */
 import type { FloatArray } from '../tensor/tensor.js';
 import { Optimizer, checkBool, checkLr, checkRange, type ParamsInput } from './optimizer.js';
+import { describeValue } from '../tensor/check.js';
 
 export interface RMSpropOptions {
   /** Default 1e-2. */
@@ -35,7 +36,7 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   protected readonly kind: string = 'RMSprop';
 
   constructor(params: ParamsInput, options: RMSpropOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${String(options)}`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(options)}`);
     super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options });
   }
 

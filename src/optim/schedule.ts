@@ -11,7 +11,7 @@
  * resumed run only needs t, so the state dict is one integer. One deliberate difference: after T the
  * cosine stays at lrMin, where torch's CosineAnnealingLR keeps going round a period-2T cosine and rises.
  */
-import { checkFiniteNumber, checkPositiveInt } from '../tensor/check.js';
+import { checkFiniteNumber, checkPositiveInt, describeValue } from '../tensor/check.js';
 import { checkLr } from './optimizer.js';
 
 export type ScheduleSpec =
@@ -79,7 +79,7 @@ export class LRSchedule {
 
   loadStateDict(state: { t: number }): void {
     if (!state || typeof state.t !== 'number' || !Number.isSafeInteger(state.t) || state.t < 0) {
-      throw new RangeError(`schedule state: expected { t: integer >= 0 }, got ${JSON.stringify(state)}`);
+      throw new RangeError(`schedule state: expected { t: integer >= 0 }, got ${describeValue(state)}`);
     }
     this.t = state.t;
     this.opt.lr = this.lrAt(this.t);
@@ -91,7 +91,7 @@ function cosine(lr0: number, lrMin: number, t: number, T: number): number {
 }
 
 function checkSpec(s: ScheduleSpec): ScheduleSpec {
-  if (!s || typeof s !== 'object') throw new TypeError(`schedule: expected an object with a kind, got ${String(s)}`);
+  if (!s || typeof s !== 'object') throw new TypeError(`schedule: expected an object with a kind, got ${describeValue(s)}`);
   switch (s.kind) {
     case 'constant':
       break;
@@ -118,7 +118,7 @@ function checkSpec(s: ScheduleSpec): ScheduleSpec {
       if (s.lrMin !== undefined) checkLr(s.lrMin, 'schedule.lrMin');
       break;
     default:
-      throw new RangeError(`schedule.kind: expected one of 'constant', 'step', 'cosine', 'linear', 'warmup-cosine', got ${JSON.stringify((s as { kind: unknown }).kind)}`);
+      throw new RangeError(`schedule.kind: expected one of 'constant', 'step', 'cosine', 'linear', 'warmup-cosine', got ${describeValue((s as { kind: unknown }).kind)}`);
   }
   return s;
 }

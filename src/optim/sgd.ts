@@ -10,6 +10,7 @@
  */
 import type { FloatArray } from '../tensor/tensor.js';
 import { Optimizer, checkBool, checkLr, checkRange, type ParamsInput } from './optimizer.js';
+import { describeValue } from '../tensor/check.js';
 
 export interface SGDOptions {
   /** Learning rate (required, as in torch). */
@@ -30,7 +31,7 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
   protected readonly kind: string = 'SGD';
 
   constructor(params: ParamsInput, options: SGDOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`options: expected {lr, ...}, got ${String(options)}`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`options: expected {lr, ...}, got ${describeValue(options)}`);
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
   }
 

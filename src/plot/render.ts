@@ -9,6 +9,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { VegaLiteSpec } from './frame.js';
+import { describeValue } from '../tensor/check.js';
 
 export { chartFrame, type VegaLiteSpec } from './frame.js';
 
@@ -56,7 +57,7 @@ async function loadPlotting(): Promise<{ vega: Vega; vl: VegaLite; resvg: Resvg 
 
 export async function renderVegaLite(spec: VegaLiteSpec, options: RenderOptions = {}): Promise<{ svg: string; png: Uint8Array }> {
   const scale = options.scale ?? 2;
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`scale: expected a number > 0, got ${String(scale)}`);
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`scale: expected a number > 0, got ${describeValue(scale)}`);
   plotting ??= loadPlotting();
   let libs;
   try {

@@ -16,7 +16,7 @@
  * > 1 flattens it.
  */
 import type { Recurrent, RecurrentState } from '../layers/recurrent.js';
-import { checkFiniteNumber, checkPositiveInt } from '../tensor/check.js';
+import { checkFiniteNumber, checkPositiveInt, describeValue } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
 import type { CharLMTask } from './char-lm-task.js';
@@ -74,11 +74,11 @@ export function bitsPerChar(model: Recurrent, task: CharLMTask, opts: BitsPerCha
 
 export function sampleText(model: Recurrent, vocab: Vocabulary, opts: SampleOptions): string {
   if (!(vocab instanceof Vocabulary)) throw new TypeError(`vocab: expected a Vocabulary (task.vocab), got ${vocab === null ? 'null' : typeof vocab}`);
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected { prime, temperature, length, seed }, got ${String(opts)}`);
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected { prime, temperature, length, seed }, got ${describeValue(opts)}`);
   const V = vocab.size;
   checkModel(model, V, 'vocab.size');
   if (typeof opts.prime !== 'string' || opts.prime.length === 0) {
-    throw new RangeError(`prime: expected at least one character to start from, got ${JSON.stringify(opts.prime)}`);
+    throw new RangeError(`prime: expected at least one character to start from, got ${describeValue(opts.prime)}`);
   }
   const primeIds = vocab.encode(opts.prime, 'prime');
   const temperature = checkFiniteNumber('temperature', opts.temperature, { positive: true });

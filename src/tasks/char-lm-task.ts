@@ -26,7 +26,7 @@
  * task from a checkpoint's spec with the text read from disk.
  */
 import { crossEntropyLoss } from '../layers/loss.js';
-import { checkShape, checkTensor } from '../tensor/check.js';
+import { checkShape, checkTensor, describeValue } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import type { Corpus } from './corpus-text.js';
@@ -86,7 +86,7 @@ export class CharLMTask implements Task<CharLMBatch> {
   private readonly unigramCE: number;
 
   constructor(opts: CharLMOptions) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object with a corpus, got ${String(opts)}`);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object with a corpus, got ${describeValue(opts)}`);
     const corpus = opts.corpus;
     if (corpus === null || typeof corpus !== 'object' || typeof corpus.text !== 'string') {
       throw new TypeError(`corpus: expected a corpus from loadCorpus(), got ${corpus === null ? 'null' : typeof corpus}`);
@@ -219,17 +219,17 @@ export function charLMFromSpecWith(
     throw new TypeError(`spec: expected a char-lm task spec object, got ${spec === null ? 'null' : Array.isArray(spec) ? 'an array' : typeof spec}`);
   }
   const s = spec as Record<string, unknown>;
-  if (s.kind !== 'char-lm') throw new RangeError(`spec.kind: expected 'char-lm', got ${JSON.stringify(s.kind)}`);
+  if (s.kind !== 'char-lm') throw new RangeError(`spec.kind: expected 'char-lm', got ${describeValue(s.kind)}`);
   if (typeof s.vocab !== 'string' || s.vocab.length === 0) {
-    throw new TypeError(`spec.vocab: expected the vocabulary's characters as a non-empty string, got ${JSON.stringify(s.vocab)}`);
+    throw new TypeError(`spec.vocab: expected the vocabulary's characters as a non-empty string, got ${describeValue(s.vocab)}`);
   }
   const seqLen = overrides.seqLen ?? s.seqLen;
   if (overrides.seqLen === undefined && (typeof seqLen !== 'number' || !Number.isInteger(seqLen) || seqLen < 1)) {
-    throw new RangeError(`spec.seqLen: expected an integer >= 1, got ${JSON.stringify(s.seqLen)}`);
+    throw new RangeError(`spec.seqLen: expected an integer >= 1, got ${describeValue(s.seqLen)}`);
   }
   const f = s.heldOutFraction;
   if (typeof f !== 'number' || !(f > 0 && f <= 0.5)) {
-    throw new RangeError(`spec.heldOutFraction: expected a number in (0, 0.5], got ${JSON.stringify(f)}`);
+    throw new RangeError(`spec.heldOutFraction: expected a number in (0, 0.5], got ${describeValue(f)}`);
   }
   let corpus: Corpus;
   if (overrides.corpus !== undefined) {
@@ -242,7 +242,7 @@ export function charLMFromSpecWith(
     corpus = load({ text: s.text });
   } else {
     throw new TypeError(
-      `spec.source: expected 'moby-dick', a file path, or null with spec.text, got ${JSON.stringify(s.source)}` +
+      `spec.source: expected 'moby-dick', a file path, or null with spec.text, got ${describeValue(s.source)}` +
       (s.source === null ? ` and spec.text ${typeof s.text}` : ''),
     );
   }
@@ -252,7 +252,7 @@ export function charLMFromSpecWith(
 function checkFraction(v: unknown): number {
   const f = v ?? 0.1;
   if (typeof f !== 'number' || !(f > 0 && f <= 0.5)) {
-    throw new RangeError(`heldOutFraction: expected a number in (0, 0.5] (the share of the text held out, at its end), got ${JSON.stringify(v)}`);
+    throw new RangeError(`heldOutFraction: expected a number in (0, 0.5] (the share of the text held out, at its end), got ${describeValue(v)}`);
   }
   return f;
 }

@@ -7,7 +7,7 @@
  * (× σ², σ the training split's standard deviation). skill = 1 − MSE / MSE_persistence and
  * skillVsAr = 1 − MSE / MSE_AR (0 = as good as the reference, 1 = perfect, < 0 = worse).
  */
-import { checkPositiveInt } from '../tensor/check.js';
+import { checkPositiveInt, describeValue } from '../tensor/check.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { skill, type ForecastTask } from './forecast.js';
 import { lastStep } from './task.js';
@@ -38,7 +38,7 @@ export interface ForecastEvaluation {
 /** Scores `model` on every held-out target of `task`, in chunks of `batchSize` windows (default 256). */
 export function evaluateForecast(model: Forecaster, task: ForecastTask, opts: { batchSize?: number } = {}): ForecastEvaluation {
   if (model === null || typeof model !== 'object' || typeof model.forward !== 'function') {
-    throw new TypeError(`model: expected a model with forward(x) (RNN, LSTM, GRU), got ${String(model)}`);
+    throw new TypeError(`model: expected a model with forward(x) (RNN, LSTM, GRU), got ${describeValue(model)}`);
   }
   const chunk = checkPositiveInt('batchSize', opts.batchSize ?? 256);
   const N0 = task.firstHeldOut, N = task.length, H = N - N0, T = task.seqLen;

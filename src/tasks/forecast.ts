@@ -23,7 +23,7 @@
  */
 import { resolve } from 'node:path';
 import { Matrix, solve } from 'ml-matrix';
-import { checkOneOf } from '../tensor/check.js';
+import { checkOneOf, describeValue } from '../tensor/check.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
 import { builtinSeries, builtinSeriesPath, readSeriesCsv } from './series-csv.js';
@@ -92,10 +92,10 @@ export class ForecastTask implements Task<ForecastBatch> {
   private readonly persistence: number;
 
   constructor(opts: ForecastOptions) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`opts: expected { series, ... }, got ${String(opts)}`);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`opts: expected { series, ... }, got ${describeValue(opts)}`);
     const s = opts.series;
     if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || s.values === null || typeof s.values !== 'object' || typeof s.values.length !== 'number') {
-      throw new TypeError(`series: expected { name, values } (readSeriesCsv or builtinSeries), got ${String(s)}`);
+      throw new TypeError(`series: expected { name, values } (readSeriesCsv or builtinSeries), got ${describeValue(s)}`);
     }
     this.series = s;
     this.name = `forecast(${s.name})`;
@@ -217,8 +217,8 @@ export function skill(mse: number, mseRef: number): number {
 
 /** Rebuilds a `ForecastTask` from its `spec()`; `overrides` replace spec fields (e.g. dtype). */
 export function forecastFromSpec(spec: TaskSpec, overrides: Omit<Partial<ForecastOptions>, 'series'> = {}): ForecastTask {
-  if (spec === null || typeof spec !== 'object') throw new TypeError(`spec: expected a task spec object, got ${String(spec)}`);
-  if (spec.kind !== 'forecast') throw new RangeError(`spec.kind: expected 'forecast', got ${JSON.stringify(spec.kind)}`);
+  if (spec === null || typeof spec !== 'object') throw new TypeError(`spec: expected a task spec object, got ${describeValue(spec)}`);
+  if (spec.kind !== 'forecast') throw new RangeError(`spec.kind: expected 'forecast', got ${describeValue(spec.kind)}`);
   const seqLen = checkSeqLenOption('spec.seqLen', spec.seqLen, 20, 1, 'a window holds at least one value');
   const heldOutFraction = checkFraction('spec.heldOutFraction', spec.heldOutFraction);
   const arOrder = checkIntOption('spec.arOrder', spec.arOrder, Math.min(10, seqLen), 1, 'at least one lag');
@@ -227,25 +227,25 @@ export function forecastFromSpec(spec: TaskSpec, overrides: Omit<Partial<Forecas
   if (spec.source === 'sunspots') {
     series = builtinSeries('sunspots');
   } else if (spec.source === 'inline') {
-    if (typeof spec.name !== 'string') throw new TypeError(`spec.name: expected the inline series' name, got ${JSON.stringify(spec.name)}`);
+    if (typeof spec.name !== 'string') throw new TypeError(`spec.name: expected the inline series' name, got ${describeValue(spec.name)}`);
     if (!Array.isArray(spec.values) || !spec.values.every((x) => typeof x === 'number')) {
       throw new TypeError(`spec.values: expected an array of numbers for source 'inline', got ${typeof spec.values}`);
     }
     series = { name: spec.name, values: spec.values as number[] };
   } else if (typeof spec.source === 'string' && spec.source !== '') {
     if (spec.column !== undefined && typeof spec.column !== 'string' && typeof spec.column !== 'number') {
-      throw new TypeError(`spec.column: expected a column name or index, got ${JSON.stringify(spec.column)}`);
+      throw new TypeError(`spec.column: expected a column name or index, got ${describeValue(spec.column)}`);
     }
     series = readSeriesCsv(spec.source, { column: spec.column });
   } else {
-    throw new TypeError(`spec.source: expected 'sunspots', 'inline' or the path of a CSV file, got ${JSON.stringify(spec.source)}`);
+    throw new TypeError(`spec.source: expected 'sunspots', 'inline' or the path of a CSV file, got ${describeValue(spec.source)}`);
   }
   return new ForecastTask({ series, seqLen, heldOutFraction, arOrder, dtype, ...overrides });
 }
 
 function checkFraction(name: string, v: unknown): number {
   const f = v ?? 0.2;
-  if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new RangeError(`${name}: expected a number in (0, 1) (the held-out fraction), got ${JSON.stringify(v)}`);
+  if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new RangeError(`${name}: expected a number in (0, 1) (the held-out fraction), got ${describeValue(v)}`);
   return f;
 }
 

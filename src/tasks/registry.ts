@@ -8,6 +8,7 @@ import { CopyMemoryTask } from './copy-memory.js';
 import { forecastFromSpec } from './forecast.js';
 import type { Task, TaskSpec } from './task.js';
 import { TemporalOrderTask } from './temporal-order.js';
+import { describeValue } from '../tensor/check.js';
 
 export const TASK_SPEC_KINDS = ['adding', 'copy', 'temporal-order', 'char-lm', 'forecast'] as const;
 
@@ -18,7 +19,7 @@ export interface TaskSpecOverrides {
 
 function dtypeOf(spec: TaskSpec): 'float32' | 'float64' {
   const d = spec.dtype ?? 'float32';
-  if (d !== 'float32' && d !== 'float64') throw new RangeError(`spec.dtype: expected 'float32' or 'float64', got ${JSON.stringify(d)}`);
+  if (d !== 'float32' && d !== 'float64') throw new RangeError(`spec.dtype: expected 'float32' or 'float64', got ${describeValue(d)}`);
   return d;
 }
 
@@ -44,7 +45,7 @@ export function specFile(s: TaskSpec): string | null {
  * from `overrides.file`, the file the caller names (the command line's --text or --csv).
  */
 export function taskFromSpec(spec: unknown, overrides: TaskSpecOverrides = {}): Task {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new TypeError(`spec: expected a task spec {kind, ...}, got ${JSON.stringify(spec)}`);
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new TypeError(`spec: expected a task spec {kind, ...}, got ${describeValue(spec)}`);
   const s = spec as TaskSpec;
   if (overrides.file !== undefined && s.kind !== 'char-lm' && s.kind !== 'forecast') {
     throw new RangeError(`overrides.file: only a char-lm or forecast task reads a file, and this task is ${JSON.stringify(s.kind)}`);
@@ -65,6 +66,6 @@ export function taskFromSpec(spec: unknown, overrides: TaskSpecOverrides = {}): 
       return forecastFromSpec({ ...s, source });
     }
     default:
-      throw new RangeError(`spec.kind: expected one of ${TASK_SPEC_KINDS.join(', ')}, got ${JSON.stringify(s.kind)}`);
+      throw new RangeError(`spec.kind: expected one of ${TASK_SPEC_KINDS.join(', ')}, got ${describeValue(s.kind)}`);
   }
 }

@@ -35,6 +35,7 @@
 import { fileURLToPath } from 'node:url';
 import { CsvError, parse } from 'csv-parse/sync';
 import { readRegularFile } from '../io/files.js';
+import { describeValue } from '../tensor/check.js';
 
 /** The largest CSV file `readSeriesCsv` reads, in bytes: 512 MiB (module doc). */
 export const CSV_MAX_BYTES = 512 * 2 ** 20;
@@ -72,14 +73,14 @@ export function builtinSeriesPath(name: BuiltinSeriesName): string {
 /** A series built into rnnlab: `builtinSeries('sunspots')` (column SUNACTIVITY, 309 yearly values). */
 export function builtinSeries(name: BuiltinSeriesName): SeriesData {
   if (!(BUILTIN_SERIES as readonly string[]).includes(name)) {
-    throw new RangeError(`name: expected one of ${BUILTIN_SERIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(name)}`);
+    throw new RangeError(`name: expected one of ${BUILTIN_SERIES.map((s) => `'${s}'`).join(', ')}, got ${describeValue(name)}`);
   }
   return { ...readSeriesCsv(builtinSeriesPath(name), { column: 'SUNACTIVITY' }), name };
 }
 
 /** Reads one numeric column of a CSV file with a header row; see the module doc for the format and errors. */
 export function readSeriesCsv(file: string, opts: SeriesCsvOptions = {}): SeriesData {
-  if (typeof file !== 'string' || file === '') throw new TypeError(`file: expected a path to a CSV file, got ${JSON.stringify(file)}`);
+  if (typeof file !== 'string' || file === '') throw new TypeError(`file: expected a path to a CSV file, got ${describeValue(file)}`);
   const bytes = readRegularFile(file, { what: 'CSV file', maxBytes: CSV_MAX_BYTES });
 
   let header: string[] | null = null, headerLine = 0, columns = '', col = -1, colName = '';
@@ -131,7 +132,7 @@ function parseValue(cell: string, where: string): number {
   if (DECIMAL.test(cell)) {
     const v = Number(cell);
     if (Number.isFinite(v)) return v;
-    throw new RangeError(`${where}: expected a finite number, got ${JSON.stringify(cell)} (beyond the float64 range)`);
+    throw new RangeError(`${where}: expected a finite number, got ${describeValue(cell)} (beyond the float64 range)`);
   }
   const got = cell === '' ? 'an empty cell' : JSON.stringify(cell);
   // 'Infinity' and 'NaN' are not decimals; saying "finite" tells the user why they are not read.
@@ -155,11 +156,11 @@ function columnIndex(where: string, header: string[], column: string | number | 
       const k = Number(column);
       if (k < header.length) return k;
       throw new RangeError(
-        `column: expected a header name or a column index in [0, ${header.length - 1}] (columns ${list}), got ${JSON.stringify(column)}, ` +
+        `column: expected a header name or a column index in [0, ${header.length - 1}] (columns ${list}), got ${describeValue(column)}, ` +
         `which names no column and is past the last index (${where})`,
       );
     }
-    throw new RangeError(`column: expected one of the columns ${list} (a name, or a 0-based index), got ${JSON.stringify(column)} (${where})`);
+    throw new RangeError(`column: expected one of the columns ${list} (a name, or a 0-based index), got ${describeValue(column)} (${where})`);
   }
-  throw new TypeError(`column: expected a column name or index, got ${JSON.stringify(column)}`);
+  throw new TypeError(`column: expected a column name or index, got ${describeValue(column)}`);
 }

@@ -15,7 +15,7 @@
  * See docs/tasks.md for each task's spec, encoding, baseline derivation and citation.
  */
 import type { TaskSpec } from '../io/task-spec.js';
-import { checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
+import { checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { MAX_SEQUENCE_LENGTH, checkAtMost } from '../tensor/limits.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType } from '../tensor/tensor.js';
@@ -95,7 +95,7 @@ export function checkBatchArgs(rng: unknown, batchSize: unknown): number {
 export function checkIntOption(name: string, v: unknown, dflt: number, min: number, why: string): number {
   const n = v ?? dflt;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
-    throw new RangeError(`${name}: expected an integer >= ${min} (${why}), got ${JSON.stringify(v)}`);
+    throw new RangeError(`${name}: expected an integer >= ${min} (${why}), got ${describeValue(v)}`);
   }
   return n;
 }
@@ -110,7 +110,7 @@ export function checkSeqLenOption(name: string, v: unknown, dflt: number, min: n
 
 /** The batch size of a batch, checking x against the task. */
 export function checkBatchX(task: Task<TaskBatch>, batch: TaskBatch): number {
-  if (batch === null || typeof batch !== 'object') throw new TypeError(`batch: expected a batch from ${task.name}.batch(), got ${String(batch)}`);
+  if (batch === null || typeof batch !== 'object') throw new TypeError(`batch: expected a batch from ${task.name}.batch(), got ${describeValue(batch)}`);
   checkTensor('batch.x', batch.x);
   checkShape('batch.x', batch.x, [task.seqLen, -1, task.inputSize], `[T, B, inputSize] of ${task.name}`);
   return batch.x.shape[1];

@@ -18,6 +18,7 @@
  * text is the result's 4 bytes per character and a lookup table of 4 bytes per code point up to the
  * largest in the vocabulary (at most 4.4 MB).
  */
+import { describeValue } from '../tensor/check.js';
 
 export class Vocabulary {
   /** The characters in id order (by code point), each one code point. */
@@ -129,7 +130,7 @@ export class Vocabulary {
     for (let i = 0; i < ids.length; i++) {
       const k = ids[i];
       if (!Number.isInteger(k) || k < 0 || k >= this.size) {
-        throw new RangeError(`ids: expected integers in [0, ${this.size}), got ${String(k)} at index ${i}`);
+        throw new RangeError(`ids: expected integers in [0, ${this.size}), got ${describeValue(k)} at index ${i}`);
       }
       s += this.symbols[k];
     }

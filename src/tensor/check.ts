@@ -4,6 +4,36 @@
  */
 import { Tensor, type DType } from './tensor.js';
 
+/**
+ * A value as an error message shows it: numbers as written (NaN, Infinity, not JSON's null), strings
+ * quoted (so "0.1" is not mistaken for 0.1), arrays and objects abbreviated, tensors and typed arrays
+ * by what they are.
+ */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v === null) return 'null';
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'boolean' || typeof v === 'symbol') return String(v);
+  if (typeof v === 'function') return 'a function';
+  if (v instanceof Tensor) return `a Tensor ${fmtShape(v.shape)}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength}`;
+  if (Array.isArray(v)) {
+    const shown = v.slice(0, 8).map(describeValue).join(',');
+    return `[${shown}${v.length > 8 ? `,… (${v.length} items)` : ''}]`;
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v);
+  } catch {
+    text = Object.prototype.toString.call(v);
+  }
+  const name = (v as object).constructor?.name;
+  const prefix = name && name !== 'Object' ? `a ${name} ` : '';
+  return prefix + (text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}
+
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -43,14 +73,14 @@ export function checkFinite(name: string, t: Tensor): void {
 
 export function checkPositiveInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new RangeError(`${name}: expected a positive integer, got ${JSON.stringify(v)}`);
+    throw new RangeError(`${name}: expected a positive integer, got ${describeValue(v)}`);
   }
   return v;
 }
 
 export function checkFiniteNumber(name: string, v: unknown, opts: { min?: number; positive?: boolean } = {}): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new RangeError(`${name}: expected a finite number, got ${String(v)}`);
+    throw new RangeError(`${name}: expected a finite number, got ${describeValue(v)}`);
   }
   if (opts.positive && !(v > 0)) throw new RangeError(`${name}: expected a number > 0, got ${v}`);
   if (opts.min !== undefined && v < opts.min) throw new RangeError(`${name}: expected a number >= ${opts.min}, got ${v}`);
@@ -59,7 +89,7 @@ export function checkFiniteNumber(name: string, v: unknown, opts: { min?: number
 
 export function checkOneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) {
-    throw new RangeError(`${name}: expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+    throw new RangeError(`${name}: expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(v)}`);
   }
   return v as T;
 }

@@ -5,6 +5,7 @@
  * Algorithm: sfc32 (Chris Doty-Humphrey's "small fast chaotic" generator, 128-bit state, passes
  * PractRand); seeded through splitmix32 so that nearby seeds give unrelated streams.
  */
+import { describeValue } from './check.js';
 export class Rng {
   private a = 0;
   private b = 0;
@@ -15,7 +16,7 @@ export class Rng {
 
   constructor(seed = 0) {
     if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-      throw new RangeError(`seed: expected a finite number, got ${String(seed)}`);
+      throw new RangeError(`seed: expected a finite number, got ${describeValue(seed)}`);
     }
     let s = seed >>> 0;
     const next = (): number => {
@@ -80,7 +81,7 @@ export class Rng {
 
   setState(state: readonly number[]): void {
     if (!Array.isArray(state) || state.length !== 5) {
-      throw new RangeError(`rng state: expected 5 numbers, got ${JSON.stringify(state)}`);
+      throw new RangeError(`rng state: expected 5 numbers, got ${describeValue(state)}`);
     }
     [this.a, this.b, this.c, this.d] = state.slice(0, 4).map((x) => x | 0);
     this.spare = Number.isNaN(state[4]) ? null : state[4];

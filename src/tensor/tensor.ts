@@ -6,6 +6,7 @@
  */
 
 import { checkArraySize } from './limits.js';
+import { describeValue } from './check.js';
 
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
@@ -117,7 +118,7 @@ export function tensor(values: ArrayLike<number> | NestedArray, shape?: readonly
   }
   const dt: DType = dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
   if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') {
-    throw new TypeError(`tensor: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+    throw new TypeError(`tensor: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
   }
   const s = shape ?? inferred;
   const size = checkedSize('shape', s, dt);

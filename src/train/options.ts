@@ -7,6 +7,7 @@ import type { Model } from '../layers/factory.js';
 import type { OptimizerSpec } from '../optim/factory.js';
 import type { ScheduleSpec } from '../optim/schedule.js';
 import type { Task } from '../tasks/task.js';
+import { describeValue } from '../tensor/check.js';
 
 export type { Model } from '../layers/factory.js';
 export { makeOptimizer, type OptimizerKind, type OptimizerSpec } from '../optim/factory.js';
@@ -117,13 +118,7 @@ export const TRAINER_OPTION_KEYS: readonly string[] = [
 export const TRAIN_OPTION_KEYS: readonly string[] = [...TRAINER_OPTION_KEYS, 'logJsonl', 'checkpoint', 'resume', 'shouldStop'];
 
 function fail(name: string, expected: string, got: unknown): never {
-  let g: string;
-  try {
-    g = typeof got === 'function' ? 'a function' : JSON.stringify(got) ?? String(got);
-  } catch {
-    g = String(got);
-  }
-  throw new RangeError(`options.${name}: expected ${expected}, got ${g}`);
+  throw new RangeError(`options.${name}: expected ${expected}, got ${describeValue(got)}`);
 }
 
 function posInt(name: string, v: unknown): number {
@@ -170,7 +165,7 @@ export interface Resolved {
 
 /** Checks `o` (errors name the option) against `known`, the option names the caller takes. */
 export function resolveOptions(model: Model, task: Task, o: TrainOptions, known: readonly string[] = TRAIN_OPTION_KEYS): Resolved {
-  if (o === null || typeof o !== 'object') throw new TypeError(`options: expected an object, got ${String(o)}`);
+  if (o === null || typeof o !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(o)}`);
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length) throw new RangeError(`options: unknown option(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
   if (model.batchFirst) throw new RangeError('model: expected a time-major model (batchFirst false), as tasks give [T, B, D] inputs');

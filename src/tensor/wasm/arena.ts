@@ -8,6 +8,7 @@
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-binary.js';
 import { F32_BYTES, I32_BYTES, f32Bytes } from './bytes.js';
 import { GemmPool, PIECES_PER_THREAD, controlInts } from './pool.js';
+import { describeValue } from '../check.js';
 
 export { F32_BYTES, f32Bytes } from './bytes.js';
 
@@ -215,7 +216,7 @@ let wantShared = true;
  */
 export function setWasmThreads(threads: number, options: { sharedMemory?: boolean } = {}): void {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new RangeError(`threads: expected an integer from 1 to 64, got ${String(threads)}`);
+    throw new RangeError(`threads: expected an integer from 1 to 64, got ${describeValue(threads)}`);
   }
   if (options.sharedMemory === false && threads > 1) {
     throw new RangeError(`options.sharedMemory: false allows threads 1 only, got threads ${threads}`);
@@ -233,7 +234,7 @@ function defaultThreads(): number {
   const env = p?.env?.RNNLAB_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`RNNLAB_THREADS: expected a positive integer, got ${JSON.stringify(env)}`);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`RNNLAB_THREADS: expected a positive integer, got ${describeValue(env)}`);
     return n;
   }
   return Math.min(4, os.availableParallelism());
