@@ -13,7 +13,7 @@
  * `forward(x, hPrev, cPrev)`) are the `rnnlab/tutorial` entry's cells (src/layers/tutorial.ts), on the
  * same base.
  */
-import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor } from '../tensor/check.js';
+import { checkDType, checkFinite, checkPositiveInt, checkShape, checkTensor, checkDTypeOption, checkFiniteNumber, checkOptionalBoolean, checkOptions, describeValue } from '../tensor/check.js';
 import { checkModelSize } from '../tensor/limits.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
@@ -57,6 +57,9 @@ export interface CellBackward {
   grads: Record<string, Tensor>;
 }
 
+/** Which cell made each cache, at which weights' version: backward takes only its own, current cache. */
+const CACHE_OWNERS = new WeakMap<CellCache, { cell: Cell; version: number }>();
+
 export abstract class Cell extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -65,11 +68,13 @@ export abstract class Cell extends Module {
   private readonly w: CellWeights;
 
   protected constructor(ops: CellOps, inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
-    super(opts.dtype ?? 'float32');
+    checkOptions('options', opts, ops.kind === 'rnn' ? ['dtype', 'seed', 'bias', 'init', 'nonlinearity'] : ['dtype', 'seed', 'bias', 'init']);
+    super(checkDTypeOption('options.dtype', opts.dtype));
     this.ops = ops;
     this.inputSize = checkPositiveInt('inputSize', inputSize);
     this.hiddenSize = checkPositiveInt('hiddenSize', hiddenSize);
-    this.hasBias = opts.bias ?? true;
+    this.hasBias = checkOptionalBoolean('options.bias', opts.bias) ?? true;
+    if (opts.seed !== undefined) checkFiniteNumber('options.seed', opts.seed);
     const G = ops.gates * hiddenSize;
     const init = opts.init ?? {};
     checkInitOptions(init, ops.kind);
@@ -111,6 +116,7 @@ export abstract class Cell extends Module {
       aux: allocate(this.dtype, B * this.ops.auxWidth(H)),
     };
     stepForward(this.ops, this.w, D, H, cache);
+    CACHE_OWNERS.set(cache, { cell: this, version: this.weightsVersion });
     const shape = batched ? [B, H] : [H];
     const out: CellStep = { h: new Tensor(cache.h.slice(), shape), cache };
     if (cache.c) out.c = new Tensor(cache.c.slice(), shape);
@@ -124,8 +130,11 @@ export abstract class Cell extends Module {
 
   /** Backward of one step from dL/dh_t (and dL/dc_t); dc may be omitted (zeros). */
   stepBackward(dh: Tensor, dc: Tensor | undefined, cache: CellCache): CellBackward {
-    if (!cache || typeof cache !== 'object' || !(cache.h instanceof Float32Array || cache.h instanceof Float64Array)) {
-      throw new TypeError('cache: expected the cache returned by forward() of this cell');
+    const made = CACHE_OWNERS.get(cache);
+    if (made === undefined) throw new TypeError(`cache: expected the cache returned by forward() (or step()) of this cell, got ${describeValue(cache)}`);
+    if (made.cell !== this) throw new TypeError('cache: this cache is from another cell; backward needs the cache of its own forward()');
+    if (made.version !== this.weightsVersion) {
+      throw new Error('cache: loadStateDict() replaced the weights after this step; run the step again, since backward would mix the old step with the new weights');
     }
     const { B, batched } = cache;
     const D = this.inputSize, H = this.hiddenSize;

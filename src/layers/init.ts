@@ -9,7 +9,7 @@
  */
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { largestSingularValue, spectralRadius, toRows } from '../tensor/linalg.js';
-import { checkFiniteNumber, checkOneOf, describeValue } from '../tensor/check.js';
+import { checkFiniteNumber, checkOneOf, checkOptions } from '../tensor/check.js';
 import { Rng, fillNormal, fillUniform } from '../tensor/random.js';
 import type { FloatArray } from '../tensor/tensor.js';
 import type { CellWeights } from '../cells/ops.js';
@@ -33,7 +33,7 @@ export interface InitOptions {
 }
 
 export function checkInitOptions(init: InitOptions, kind: string): void {
-  if (init === null || typeof init !== 'object') throw new TypeError(`init: expected an object, got ${describeValue(init)}`);
+  checkOptions('init', init, ['weightIh', 'weightHh', 'spectralRadius', 'maxSingularValue', 'bias', 'forgetBias']);
   if (init.weightIh !== undefined) checkOneOf('init.weightIh', init.weightIh, ['default', 'xavier', 'orthogonal']);
   if (init.weightHh !== undefined) checkOneOf('init.weightHh', init.weightHh, ['default', 'xavier', 'orthogonal', 'identity']);
   if (init.bias !== undefined) checkOneOf('init.bias', init.bias, ['default', 'zeros']);

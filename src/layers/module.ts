@@ -14,6 +14,12 @@ export interface NamedParameter {
 export abstract class Module {
   readonly dtype: DType;
   private readonly params = new Map<string, NamedParameter>();
+  /**
+   * How many times loadStateDict() replaced the weights. A forward pass records it, and its backward
+   * refuses to run if it changed, since it would differentiate the old forward with the new weights
+   * (PyTorch refuses the same through its tensors' version counters).
+   */
+  protected weightsVersion = 0;
 
   protected constructor(dtype: DType) {
     if (dtype !== 'float32' && dtype !== 'float64') {
@@ -71,6 +77,7 @@ export abstract class Module {
       checkFinite(`stateDict['${name}']`, t);
     }
     for (const [name, { param }] of this.params) param.data.set(sd[name].data);
+    this.weightsVersion++;
   }
 
   /** The accumulated gradients (live buffers, like PyTorch's `.grad`), same keys as `stateDict()`. */

@@ -18,7 +18,7 @@
  * converts layouts and chains the layers and the head.
  */
 import type { CellOps, CellWeights } from '../cells/ops.js';
-import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
+import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape, checkDTypeOption, checkFiniteNumber, checkOptionalBoolean, checkOptions } from '../tensor/check.js';
 import { checkArraySize, checkModelSize } from '../tensor/limits.js';
 import { Rng, fillUniform } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
@@ -26,6 +26,9 @@ import { checkInitOptions, initLayer, type InitOptions } from './init.js';
 import { Module } from './module.js';
 import type { LayerCache, SequenceBackend } from './backend/backend.js';
 import { resolveBackend, type BackendChoice } from './backend/choose.js';
+
+/** The keys of RecurrentOptions (an RNN adds 'nonlinearity'). */
+export const RECURRENT_OPTIONS: readonly string[] = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'seed', 'outputSize', 'init', 'backend'];
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -96,6 +99,8 @@ interface ForwardCache {
   B: number;
   batched: boolean;
   layers: LayerCache[];
+  /** The weights' version at the forward pass (Module.weightsVersion). */
+  version: number;
 }
 
 export abstract class Recurrent extends Module {
@@ -113,15 +118,16 @@ export abstract class Recurrent extends Module {
   private cache: ForwardCache | null = null;
 
   protected constructor(ops: CellOps, opts: RecurrentOptions) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(opts)}`);
-    super(opts.dtype ?? 'float32');
+    checkOptions('options', opts, ops.kind === 'rnn' ? [...RECURRENT_OPTIONS, 'nonlinearity'] : RECURRENT_OPTIONS);
+    super(checkDTypeOption('options.dtype', opts.dtype));
     this.ops = ops;
     this.inputSize = checkPositiveInt('inputSize', opts.inputSize);
     this.hiddenSize = checkPositiveInt('hiddenSize', opts.hiddenSize);
     this.numLayers = checkPositiveInt('numLayers', opts.numLayers ?? 1);
     this.outputSize = opts.outputSize === undefined ? null : checkPositiveInt('outputSize', opts.outputSize);
-    this.batchFirst = opts.batchFirst ?? false;
-    this.hasBias = opts.bias ?? true;
+    this.batchFirst = checkOptionalBoolean('options.batchFirst', opts.batchFirst) ?? false;
+    this.hasBias = checkOptionalBoolean('options.bias', opts.bias) ?? true;
+    if (opts.seed !== undefined) checkFiniteNumber('options.seed', opts.seed);
     this.impl = resolveBackend(checkOneOf('backend', opts.backend ?? 'auto', ['auto', 'reference', 'wasm'] as const), this.dtype);
     this.backend = this.impl.name;
     const init = opts.init ?? {};
@@ -176,7 +182,7 @@ export abstract class Recurrent extends Module {
       if (layer.cs) cN.set(layer.cs.subarray(T * BH), l * BH);
       input = layer.hs.subarray(BH);
     }
-    this.cache = { T, B, batched, layers };
+    this.cache = { T, B, batched, layers, version: this.weightsVersion };
     let out = input; // [T, B, H]
     let width = H;
     if (this.outputSize !== null) {
@@ -198,6 +204,9 @@ export abstract class Recurrent extends Module {
    */
   backward(dOutput: Tensor | null, dState: RecurrentState = {}, options: BackwardOptions = {}): RecurrentGradients {
     if (!this.cache) throw new Error('backward: call forward() first; backward differentiates the last forward pass');
+    if (this.cache.version !== this.weightsVersion) {
+      throw new Error('backward: loadStateDict() replaced the weights after forward(); run forward() again, since backward would mix the old pass with the new weights');
+    }
     checkStateObject('dState', dState, this.ops.hasCell);
     const { T, B, batched, layers } = this.cache;
     const L = this.numLayers, H = this.hiddenSize, BH = B * H;

@@ -33,7 +33,8 @@ export class Adagrad extends Optimizer<Required<AdagradOptions>> {
 
   constructor(params: ParamsInput, options: AdagradOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(options)}`);
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options });
+    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options },
+      ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']);
     // torch fills the sum at construction, so even a stateDict saved before the first step holds it.
     this.params.forEach((_, i) => this.buffer(i, 'sum', this.opts.initialAccumulatorValue));
   }

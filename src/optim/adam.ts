@@ -34,13 +34,16 @@ export type AdamWOptions = AdamOptions;
 
 type Resolved = Required<Omit<AdamOptions, 'betas'>> & { betas: [number, number] };
 
+/** Every option of Adam and AdamW (AdamW only changes what weightDecay means). */
+const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
+
 export class Adam extends Optimizer<Resolved> {
   protected readonly kind: string = 'Adam';
   /** AdamW sets this: weight decay multiplies p instead of adding λp to g. */
   protected readonly decoupled: boolean = false;
 
   constructor(params: ParamsInput, options: AdamOptions = {}) {
-    super(params, resolve(options, 0));
+    super(params, resolve(options, 0), ADAM_OPTIONS);
   }
 
   protected validate(o: Resolved): Resolved {

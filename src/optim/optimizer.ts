@@ -7,7 +7,7 @@
  * moments, which is what torch does and what makes float32 runs agree with it.
  */
 import { Module, type NamedParameter } from '../layers/module.js';
-import { checkTensor, fmtShape, describeValue } from '../tensor/check.js';
+import { checkOptions, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { allocate, type FloatArray, type Tensor } from '../tensor/tensor.js';
 
 /** One trainable tensor and its gradient buffer (which the caller's backward pass fills). */
@@ -42,7 +42,9 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Named buffers per parameter (exp_avg, momentum_buffer, ...), created lazily by each optimizer. */
   protected buffers: Array<Record<string, FloatArray>>;
 
-  protected constructor(params: ParamsInput, opts: O) {
+  /** `opts` are the full options (defaults applied); `known` their names, against which unknown keys are refused. */
+  protected constructor(params: ParamsInput, opts: O, known: readonly string[]) {
+    checkOptions('options', opts, known);
     this.params = collect(params);
     this.buffers = this.params.map(() => ({}));
     this.opts = this.validate(opts);
@@ -130,6 +132,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     if (!Array.isArray(sd.state) || sd.state.length !== this.params.length) {
       throw new RangeError(`stateDict.state: expected ${this.params.length} entries (one per parameter), got ${Array.isArray(sd.state) ? sd.state.length : typeof sd.state}`);
     }
+    checkOptions('stateDict.options', sd.options, Object.keys(this.opts));
     const opts = this.validate({ ...this.opts, ...(sd.options as unknown as Partial<O>) });
     const buffers = sd.state.map((entry, i) => {
       const { name, param } = this.params[i];
@@ -139,6 +142,8 @@ export abstract class Optimizer<O extends { lr: number }> {
         if (!Array.isArray(values) || values.length !== param.size || values.some((v) => typeof v !== 'number')) {
           throw new RangeError(`stateDict.state[${i}].buffers.${k}: expected ${param.size} numbers (parameter '${name}' ${fmtShape(param.shape)}), got ${Array.isArray(values) ? values.length : typeof values}`);
         }
+        const bad = values.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) throw new RangeError(`stateDict.state[${i}].buffers.${k}: expected finite numbers, got ${describeValue(values[bad])} at index ${bad}`);
         const b = allocate(param.dtype, param.size);
         b.set(values);
         out[k] = b;

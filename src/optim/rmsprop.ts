@@ -37,7 +37,8 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
 
   constructor(params: ParamsInput, options: RMSpropOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${describeValue(options)}`);
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options });
+    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options },
+      ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
   }
 
   protected validate(o: Required<RMSpropOptions>): Required<RMSpropOptions> {

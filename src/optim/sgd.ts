@@ -32,7 +32,8 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
 
   constructor(params: ParamsInput, options: SGDOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError(`options: expected {lr, ...}, got ${describeValue(options)}`);
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options },
+      ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
   }
 
   protected validate(o: Required<SGDOptions>): Required<SGDOptions> {

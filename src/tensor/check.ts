@@ -34,6 +34,33 @@ export function describeValue(v: unknown): string {
   return prefix + (text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
+/**
+ * The one options check: `o` is an object whose keys are all in `known`. An unknown key is refused by
+ * name with the known ones listed, so a typo (`numLayer`, `betaz`, `momentun`) is an error, never a
+ * silently ignored setting.
+ */
+export function checkOptions(name: string, o: unknown, known: readonly string[]): Record<string, unknown> {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new TypeError(`${name}: expected an object of options, got ${describeValue(o)}`);
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) {
+    throw new RangeError(`${name}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
+  }
+  return o as Record<string, unknown>;
+}
+
+/** A dtype option: 'float32' (the default, when absent) or 'float64'. */
+export function checkDTypeOption(name: string, v: unknown): DType {
+  if (v === undefined) return 'float32';
+  if (v !== 'float32' && v !== 'float64') throw new TypeError(`${name}: expected 'float32' or 'float64', got ${describeValue(v)}`);
+  return v;
+}
+
+/** An optional boolean option: true, false or absent; anything else (`'no'`, `0`) is refused by name. */
+export function checkOptionalBoolean(name: string, v: unknown): boolean | undefined {
+  if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`${name}: expected true or false, got ${describeValue(v)}`);
+  return v;
+}
+
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
