@@ -85,6 +85,11 @@ function read(name: string, w: unknown): { shape: number[]; data: ArrayLike<numb
   if (data === null || typeof data !== 'object' || typeof data.length !== 'number') throw new TypeError(`weights.${name}: expected data as an array of numbers, got ${describe(data)}`);
   const size = shape.reduce((a, b) => a * b, 1);
   if (data.length !== size) throw new RangeError(`weights.${name}: shape ${fmt(shape)} needs ${size} values, got ${data.length}`);
+  for (let i = 0; i < size; i++) {
+    const v = (data as ArrayLike<unknown>)[i];
+    // A string (or null) would turn into NaN, or into a number it only looks like, in a Float32Array.
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`weights.${name}: expected finite numbers, got ${describeValue(v)} at index ${i}`);
+  }
   return { shape, data };
 }
 

@@ -50,7 +50,11 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  uniform(low: number, high: number): number {
+  /** Uniform on [low, high): by default [0, 1), as torch.nn.init.uniform_. */
+  uniform(low = 0, high = 1): number {
+    if (typeof low !== 'number' || typeof high !== 'number' || !Number.isFinite(low) || !Number.isFinite(high)) {
+      throw new RangeError(`uniform: expected finite bounds low and high, got ${describeValue(low)} and ${describeValue(high)}`);
+    }
     return low + (high - low) * this.random();
   }
 

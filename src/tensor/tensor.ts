@@ -17,6 +17,10 @@ export class Tensor {
   readonly dtype: DType;
 
   constructor(data: FloatArray, shape: readonly number[]) {
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      // tensor() copies any numbers in; the constructor keeps its storage, which must be one of the two.
+      throw new TypeError(`Tensor: data: expected a Float32Array or Float64Array (tensor() converts other arrays), got ${kindOf(data)}`);
+    }
     const size = shapeSize(shape);
     if (data.length !== size) {
       throw new RangeError(`Tensor: data has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`);
@@ -102,6 +106,9 @@ export function allocate(dtype: DType, size: number): FloatArray {
  * The dtype defaults to the typed array's own, or float32 for a plain array.
  */
 export function tensor(values: ArrayLike<number> | NestedArray, shape?: readonly number[], dtype?: DType): Tensor {
+  if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<number>).length !== 'number') {
+    throw new TypeError(`tensor: values: expected an array of numbers, a nested array or a typed array, got ${kindOf(values)}`);
+  }
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (Array.isArray(values)) {
@@ -111,6 +118,7 @@ export function tensor(values: ArrayLike<number> | NestedArray, shape?: readonly
       inferred.push(v.length);
       v = v[0];
     }
+    checkRectangular(values, inferred, 0, '');
     flat = (values as unknown[]).flat(Infinity) as number[];
   } else {
     flat = values;
@@ -132,6 +140,25 @@ export function tensor(values: ArrayLike<number> | NestedArray, shape?: readonly
     data[i] = x;
   }
   return new Tensor(data, s);
+}
+
+/** A nested array is a box: every level as long as the first at that depth, numbers only at the bottom. */
+function checkRectangular(v: unknown, shape: number[], depth: number, at: string): void {
+  if (depth === shape.length) {
+    if (Array.isArray(v)) throw new RangeError(`tensor: values${at}: expected a number at depth ${depth} (the shape is [${shape.join(', ')}]), got an array`);
+    return;
+  }
+  if (!Array.isArray(v) || v.length !== shape[depth]) {
+    throw new RangeError(`tensor: values${at}: expected an array of ${shape[depth]} (a ragged nested array has no shape; [${shape.join(', ')}] from the first entries), got ${Array.isArray(v) ? `${v.length} entries` : kindOf(v)}`);
+  }
+  for (let i = 0; i < v.length; i++) checkRectangular(v[i], shape, depth + 1, `${at}[${i}]`);
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an Array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return typeof v;
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
