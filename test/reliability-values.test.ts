@@ -89,3 +89,21 @@ describe('values', () => {
     assert.throws(() => new LSTM({ inputSize: 2, hiddenSize: 3, seed: Number.NaN }), /options\.seed: expected a finite number, got NaN/);
   });
 });
+
+describe('output files', () => {
+  it('rnnlab export --onnx naming a folder, or an unwritable path, names the flag, the file and why', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runExport } = await import('../src/cli/export.js');
+    const { saveCheckpoint } = await import('../src/io/checkpoint.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rnnlab-export-'));
+    try {
+      const ck = saveCheckpoint(join(dir, 'ck'), { model: new LSTM({ inputSize: 2, hiddenSize: 3 }), step: 1 });
+      assert.throws(() => runExport({ checkpoint: ck, onnx: dir }, () => {}), new RegExp(`--onnx: ${dir}: expected a file to write, got a folder`));
+      assert.throws(() => runExport({ checkpoint: ck, onnx: '/sys/rnnlab.onnx' }, () => {}), /--onnx: \/sys\/rnnlab\.onnx: cannot write it \(permission denied\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

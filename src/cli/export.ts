@@ -37,13 +37,13 @@ export function runExport(o: ExportCliOptions, log: (line: string) => void = con
       initialState: o.initialState === true,
       docString: `rnnlab ${config.kind} from ${ck.path} (step ${ck.step})`,
     });
-    writeFileAtomic(o.onnx, bytes);
+    writeAs('--onnx', o.onnx, bytes);
     written.push(o.onnx);
     const io = o2.batchFirst ? 'x [B, T, D] → y [B, T, ·]' : 'x [T, B, D] → y [T, B, ·]';
     log(`wrote ${o.onnx}: ONNX opset 14, float32, ${io}, h_n${config.kind === 'LSTM' ? ', c_n' : ''} [${o2.numLayers}, B, ${o2.hiddenSize}]${o.initialState ? '; inputs h0' + (config.kind === 'LSTM' ? ', c0' : '') : ''}${o2.dtype === 'float64' ? ' (float64 weights rounded to float32)' : ''}`);
   }
   if (o.safetensors !== undefined) {
-    writeFileAtomic(o.safetensors, encodeSafetensors(model.stateDict(), { format: 'pt' }));
+    writeAs('--safetensors', o.safetensors, encodeSafetensors(model.stateDict(), { format: 'pt' }));
     written.push(o.safetensors);
     log(`wrote ${o.safetensors}: ${Object.keys(model.stateDict()).join(', ')} (PyTorch's nn.${config.kind} names${o2.outputSize !== undefined ? '; the head as head.weight, head.bias' : ''})`);
   }
@@ -70,4 +70,13 @@ export function registerExport(program: Command): void {
     .action((opts: ExportCliOptions) => {
       runExport(opts);
     });
+}
+
+/** Writes an output file; a failure names the flag, the file and why (a folder given, an unwritable path). */
+function writeAs(flag: string, path: string, bytes: Uint8Array): void {
+  try {
+    writeFileAtomic(path, bytes);
+  } catch (e) {
+    throw new RangeError(`${flag}: ${(e as Error).message}`);
+  }
 }
