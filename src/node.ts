@@ -8,6 +8,7 @@ export * from './index.js';
 
 export { saveCheckpoint, loadCheckpoint, latestCheckpoint, bestCheckpoint, checkpointDirName } from './io/checkpoint.js';
 export { train } from './train/trainer.js';
+export { verdict, VERDICT_SEQUENCES, VERDICT_SEED, VERDICT_BATCH, type Verdict } from './train/verdict.js';
 export { loadCorpus, type CorpusSource } from './tasks/corpus.js';
 export { charLMFromSpec } from './tasks/char-lm.js';
 export { ForecastTask, forecastFromSpec, fitAr, skill, type ForecastOptions, type ForecastSeries, type ForecastBatch, type ArFit } from './tasks/forecast.js';

@@ -25,7 +25,7 @@ describe('rnnlab train on a text, then eval and sample', () => {
 
   it('eval scores the whole held-out text in bits per character, consistent with its loss in nats', async () => {
     await ready;
-    const r = runEval({ checkpoint: join(out, 'checkpoints'), text: textFile, batches: 1, batch: 1, seed: 0, json: false }, quiet);
+    const r = runEval({ checkpoint: join(out, 'checkpoints'), text: textFile, json: false }, quiet);
     assert.equal(r.task, 'char-lm');
     assert.ok(r.bitsPerChar! > 0 && r.bitsPerChar! < Math.log2(20), `bpc ${r.bitsPerChar}`);
     assert.ok(Math.abs(r.loss - r.bitsPerChar! * Math.LN2) < 1e-12);
@@ -35,7 +35,7 @@ describe('rnnlab train on a text, then eval and sample', () => {
 
   it('eval reads the training text only when it is named again: the checkpoint\'s path alone is refused, naming --text', async () => {
     await ready;
-    assert.throws(() => runEval({ checkpoint: join(out, 'checkpoints'), batches: 1, batch: 1, seed: 0, json: false }, quiet),
+    assert.throws(() => runEval({ checkpoint: join(out, 'checkpoints'), json: false }, quiet),
       new RegExp(`the task reads the file ${textFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, and rnnlab opens no file only because a spec names it; name the file yourself \\(--text`));
   });
 
@@ -59,7 +59,7 @@ describe('rnnlab train on a time series, then eval', () => {
   it('the built-in sunspot series trains, and eval reports MSE against persistence and the AR fit', async () => {
     const out = join(root, 'forecast');
     await runTrain({ task: 'forecast', cell: 'gru', hidden: 8, steps: 20, batch: 16, out }, quiet, inProcess);
-    const r = runEval({ checkpoint: join(out, 'checkpoints'), batches: 1, batch: 1, seed: 0, json: false }, quiet);
+    const r = runEval({ checkpoint: join(out, 'checkpoints'), json: false }, quiet);
     assert.equal(r.metricName, 'skill vs persistence');
     assert.equal(r.forecast!.targets, 62);
     assert.ok(r.forecast!.arMse < r.forecast!.persistenceMse);
@@ -74,7 +74,7 @@ describe('rnnlab train on a time series, then eval', () => {
   it('eval of a synthetic task scores fresh held-out batches, the same seed giving the same numbers', async () => {
     const out = join(root, 'adding');
     await runTrain({ task: 'adding', cell: 'lstm', hidden: 6, steps: 5, batch: 4, seqLen: 8, out }, quiet, inProcess);
-    const o = { checkpoint: join(out, 'checkpoints'), batches: 2, batch: 8, seed: 1, json: false };
+    const o = { checkpoint: join(out, 'checkpoints'), json: false };
     const a = runEval(o, quiet), b = runEval(o, quiet);
     assert.equal(a.loss, b.loss);
     assert.equal(a.baseline, 1 / 6);
@@ -84,7 +84,7 @@ describe('rnnlab train on a time series, then eval', () => {
   it('eval of a checkpoint without a task spec says so', () => {
     const dir = join(root, 'bare');
     saveCheckpoint(dir, { model: new LSTM({ inputSize: 2, hiddenSize: 3, outputSize: 1 }), step: 1 });
-    assert.throws(() => runEval({ checkpoint: dir, batches: 1, batch: 1, seed: 0, json: false }, quiet), /holds no task spec/);
+    assert.throws(() => runEval({ checkpoint: dir, json: false }, quiet), /holds no task spec/);
   });
 });
 

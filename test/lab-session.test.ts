@@ -75,7 +75,7 @@ describe('the lab training session', () => {
     for (let i = 0; i < 30; i++) s.trainStep();
     const file = join(root, 'page.tar');
     writeFileSync(file, s.checkpoint().bytes);
-    const ev = runEval({ checkpoint: file, batches: 2, batch: 16, seed: 1, json: false }, () => {});
+    const ev = runEval({ checkpoint: file, json: false }, () => {});
     assert.equal(ev.step, 30);
     assert.equal(ev.task, 'adding');
     const ck = loadCheckpoint(file);

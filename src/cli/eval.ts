@@ -3,19 +3,17 @@
  * (saved by `rnnlab train`), so no task flags are needed; `--text` / `--csv` point a character model or a
  * forecaster at other data.
  *
- * What eval scores: a character model, every character of the held-out text in one pass (bits per
- * character); a forecaster, every held-out target (MSE, against persistence and the AR fit); a synthetic
- * task, `--batches` fresh held-out batches.
+ * What eval scores, and whether it calls the model solved, is src/train/verdict.ts's rule, the one
+ * `rnnlab train` reports its result by: a character model, every character of the held-out text (bits
+ * per character); a forecaster, every held-out target (MSE, against persistence and the AR fit); a
+ * synthetic task, 4096 fresh held-out sequences from a fixed seed.
  */
 import type { Command } from 'commander';
 import { loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
-import { CharLMTask } from '../tasks/char-lm.js';
-import { bitsPerChar, sampleText } from '../tasks/char-lm-eval.js';
-import { evaluateForecast } from '../tasks/forecast-eval.js';
-import { ForecastTask } from '../tasks/forecast.js';
+import { sampleText } from '../tasks/char-lm-eval.js';
 import { taskFromSpec } from '../tasks/registry.js';
 import type { Task } from '../tasks/task.js';
-import { Rng } from '../tensor/random.js';
+import { verdict } from '../train/verdict.js';
 import { Vocabulary } from '../tasks/vocab.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 
@@ -24,9 +22,6 @@ export interface EvalCliOptions {
   /** Another text (char-lm) or CSV (forecast) to evaluate on. */
   text?: string;
   csv?: string;
-  batches: number;
-  batch: number;
-  seed: number;
   json: boolean;
 }
 
@@ -66,34 +61,24 @@ export function runEval(o: EvalCliOptions, log: (line: string) => void = console
   const { ck, task } = loadWithTask(o.checkpoint, o.text ?? o.csv);
   const model = ck.model;
   const base = { checkpoint: ck.path, step: ck.step, task: task.name, baseline: task.baseline(), solvedBelow: task.solvedBelow };
+  const v = verdict(model, task);
   let res: EvalResult;
-  if (task instanceof CharLMTask) {
-    const r = bitsPerChar(model, task);
-    const loss = r.bpc * Math.LN2;
-    res = { ...base, loss, metric: r.accuracy, metricName: task.metricName, solved: loss < task.solvedBelow, bitsPerChar: r.bpc, chars: r.chars };
+  if (v.charLM) {
+    const r = v.charLM;
+    res = { ...base, loss: v.loss, metric: v.metric, metricName: v.metricName, solved: v.solved, bitsPerChar: r.bpc, chars: r.chars };
     log(`${task.name}: ${r.bpc.toFixed(4)} bits per character on ${r.chars} held-out characters (accuracy ${r.accuracy.toFixed(3)})`);
     log(`  unigram (memoryless) ${(task.baseline() / Math.LN2).toFixed(4)} bpc; bigram ${(task.solvedBelow / Math.LN2).toFixed(4)} bpc: ${res.solved ? 'better than the bigram model' : 'not better than the bigram model'}`);
-  } else if (task instanceof ForecastTask) {
-    const f = evaluateForecast(model, task);
+  } else if (v.forecast) {
+    const f = v.forecast;
     res = {
-      ...base, loss: f.mse, metric: f.skill, metricName: task.metricName, solved: f.mse < task.solvedBelow,
+      ...base, loss: v.loss, metric: v.metric, metricName: v.metricName, solved: v.solved,
       forecast: { targets: f.targets, mse: f.mse, mseSeriesUnits: f.mseSeriesUnits, persistenceMse: f.persistenceMse, arMse: f.arMse, skill: f.skill, skillVsAr: f.skillVsAr },
     };
     log(`${task.name}: held-out MSE ${f.mse.toPrecision(4)} (standardised; ${f.mseSeriesUnits.toPrecision(4)} in the series' units) over ${f.targets} targets`);
     log(`  persistence ${f.persistenceMse.toPrecision(4)}, AR fit ${f.arMse.toPrecision(4)}; skill vs persistence ${f.skill.toFixed(3)}, vs AR ${f.skillVsAr.toFixed(3)}`);
   } else {
-    const rng = new Rng(o.seed);
-    const draw = task.heldOutBatch?.bind(task) ?? task.batch.bind(task);
-    const metricName = task.metricName;
-    let loss = 0, metric = 0;
-    for (let i = 0; i < o.batches; i++) {
-      const b = draw(rng, o.batch);
-      const ev = task.evaluate(model.forward(b.x).output, b);
-      loss += ev.loss / o.batches;
-      metric += ev.metric / o.batches;
-    }
-    res = { ...base, loss, metric, metricName, solved: loss < task.solvedBelow };
-    log(`${task.name} (T = ${task.seqLen}): loss ${loss.toPrecision(4)} on ${o.batches * o.batch} fresh sequences (baseline ${task.baseline().toPrecision(4)}), ${metricName} ${metric.toFixed(3)}: ${res.solved ? 'SOLVED' : 'not solved'} (solved below ${task.solvedBelow.toPrecision(3)})`);
+    res = { ...base, loss: v.loss, metric: v.metric, metricName: v.metricName, solved: v.solved };
+    log(`${task.name} (T = ${task.seqLen}): loss ${v.loss.toPrecision(4)} on ${v.on} (baseline ${task.baseline().toPrecision(4)}), ${v.metricName} ${v.metric.toFixed(3)}: ${res.solved ? 'SOLVED' : 'not solved'} (solved below ${task.solvedBelow.toPrecision(3)})`);
   }
   if (o.json) log(JSON.stringify(res));
   return res;
@@ -125,9 +110,6 @@ export function registerEval(program: Command): void {
     .requiredOption('--checkpoint <dir>', 'a checkpoint directory, or a checkpoints/ root (its latest)')
     .option('--text <file>', 'character model: the text file whose held-out split to score (needed when it was trained on a file: rnnlab reads no file only because a checkpoint names it)')
     .option('--csv <file>', 'forecaster: the CSV file (same column) to score on (needed when it was trained on one)')
-    .option('--batches <n>', 'synthetic tasks: batches to score', positiveInt, 16)
-    .option('--batch <n>', 'synthetic tasks: sequences per batch', positiveInt, 64)
-    .option('--seed <n>', 'synthetic tasks: seed of the fresh batches', nonNegativeInt, 12345)
     .option('--json', 'print the result as one JSON line, last')
     .addHelpText('after', '\nExamples:\n  rnnlab eval --checkpoint out/train/checkpoints\n  rnnlab eval --checkpoint out/char/checkpoints/step-000002000 --json\n  rnnlab eval --checkpoint out/char/checkpoints --text my-notes.txt')
     .action((opts: Omit<EvalCliOptions, 'json'> & { json?: boolean }) => {

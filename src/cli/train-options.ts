@@ -20,6 +20,7 @@ import type { Task } from '../tasks/task.js';
 import { TemporalOrderTask } from '../tasks/temporal-order.js';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../optim/factory.js';
 import type { TrainSummary } from '../train/trainer.js';
+import type { Verdict } from '../train/verdict.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './args.js';
 import { describeValue } from '../tensor/check.js';
 
@@ -117,6 +118,8 @@ export interface TrainFiles {
 export interface TrainCliResult {
   /** Absent when interrupted. */
   summary?: TrainSummary;
+  /** The result as `rnnlab eval` judges it (src/train/verdict.ts); absent when interrupted. */
+  verdict?: Verdict;
   interrupted: boolean;
   /** The signal that interrupted the run (the command exits 128 + its number: 130, 143). */
   signal?: 'SIGINT' | 'SIGTERM';

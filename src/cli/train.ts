@@ -20,6 +20,7 @@ import { lockRun, type RunLock } from '../io/lock.js';
 import { lossCurveSpec, type LossPoint } from '../plot/loss-plot.js';
 import type { Task } from '../tasks/task.js';
 import { train, type TrainOptions, type TrainStepInfo, type TrainSummary } from '../train/trainer.js';
+import { verdict, type Verdict } from '../train/verdict.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './args.js';
 import { writePlot } from './plot-files.js';
 import { resumedOptions, runSettings } from './train-resume.js';
@@ -34,7 +35,7 @@ export {
   type TaskKind, type TrainCell, type ScheduleKind, type TrainCliOptions, type TrainCliResult, type TrainFiles,
 } from './train-options.js';
 
-type CoreOutcome = { kind: 'done'; summary: TrainSummary } | { kind: 'stopped'; step: number };
+type CoreOutcome = { kind: 'done'; summary: TrainSummary; verdict: Verdict } | { kind: 'stopped'; step: number };
 
 /** Runs the trainer; `stop[0] !== 0` asks it to end after the current step, with a checkpoint of it. */
 function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainStepInfo) => void): CoreOutcome {
@@ -64,7 +65,8 @@ function trainCore(o: TrainCliOptions, stop: Int32Array, onStep: (info: TrainSte
   if (o.patience !== undefined) options.earlyStopping = { patience: o.patience };
   if (o.resume) options.resume = files.checkpoints;
   const summary = train(model, task, options);
-  return summary.interrupted ? { kind: 'stopped', step: summary.steps } : { kind: 'done', summary };
+  // The result is judged by the rule `rnnlab eval` uses (src/train/verdict.ts), so the two agree.
+  return summary.interrupted ? { kind: 'stopped', step: summary.steps } : { kind: 'done', summary, verdict: verdict(model, task) };
 }
 
 // The worker side: this same module, loaded in a worker thread.
@@ -306,26 +308,26 @@ async function runLocked(
     log(`Continue with the same command and --resume. Wrote ${[files.jsonl, ...plots, files.summary].join(', ')}.`);
     return { interrupted: true, signal: signal ?? 'SIGINT', steps, checkpoint, files };
   }
-  const s = outcome.summary;
+  const s = outcome.summary, v = outcome.verdict;
   const { history: _h, ...rest } = s;
   void _h;
   const json = {
     task: task.name, cell: o.cell, steps: s.steps, seconds: s.seconds,
-    final: { loss: s.final.loss, metric: s.final.metric, metricName: s.final.metricName, ...(o.task === 'char-lm' ? { bitsPerChar: s.final.loss / Math.LN2 } : {}) },
-    baseline: s.baseline, solved: s.solved,
+    final: { loss: v.loss, metric: v.metric, metricName: v.metricName, on: v.on, ...(v.charLM ? { bitsPerChar: v.charLM.bpc } : {}) },
+    baseline: s.baseline, solved: v.solved,
   };
   writeFileAtomic(files.summary, JSON.stringify({ ...json, settings, summary: rest, interrupted, checkpoint, files }, null, 1) + '\n');
   if (s.warnings.length) log(`${s.warnings.length} divergence recover${s.warnings.length > 1 ? 'ies' : 'y'} (see summary.json).`);
   if (s.stoppedEarly) log(`Stopped early at step ${s.steps}: the eval loss did not improve for ${o.patience} evaluations.`);
   log(`Wrote ${[files.jsonl, `${files.checkpoints}/`, ...plots, files.summary].join(', ')} (${s.seconds.toFixed(1)} s).`);
-  const ratio = s.final.loss > 0 ? s.baseline / s.final.loss : Number.POSITIVE_INFINITY;
-  log(`Result: eval loss ${num(s.final.loss)} vs baseline ${num(s.baseline)}` +
-    (Number.isFinite(s.final.loss) ? ` (${ratio >= 1 ? `${ratio.toFixed(1)}× lower` : `${(1 / ratio).toFixed(1)}× higher`})` : '') +
-    `, ${s.final.metricName} ${num(s.final.metric, 3)}: ${s.solved ? 'SOLVED' : 'not solved'} (solved below ${num(task.solvedBelow)}).`);
-  if (o.task === 'char-lm') log(`Held-out batches: ${num(s.final.loss / Math.LN2)} bits per character (unigram ${num(s.baseline / Math.LN2)}, bigram ${num(task.solvedBelow / Math.LN2)}); rnnlab eval scores the whole held-out text.`);
+  const ratio = v.loss > 0 ? s.baseline / v.loss : Number.POSITIVE_INFINITY;
+  log(`Result: eval loss ${num(v.loss)} on ${v.on} (as rnnlab eval scores it) vs baseline ${num(s.baseline)}` +
+    (Number.isFinite(v.loss) ? ` (${ratio >= 1 ? `${ratio.toFixed(1)}× lower` : `${(1 / ratio).toFixed(1)}× higher`})` : '') +
+    `, ${v.metricName} ${num(v.metric, 3)}: ${v.solved ? 'SOLVED' : 'not solved'} (solved below ${num(task.solvedBelow)}).`);
+  if (v.charLM) log(`That is ${num(v.charLM.bpc)} bits per character (unigram ${num(s.baseline / Math.LN2)}, bigram ${num(task.solvedBelow / Math.LN2)}).`);
   if (interrupted) log(`Interrupted on the last step; checkpoint written to ${checkpoint ?? files.checkpoints}.`);
   if (o.json) log(JSON.stringify(json));
-  return { summary: s, interrupted, steps: s.steps, checkpoint, files, json };
+  return { summary: s, verdict: v, interrupted, steps: s.steps, checkpoint, files, json };
 }
 
 export function registerTrain(program: Command): Command {
