@@ -47,6 +47,17 @@ describe('the hand example (theory A2)', () => {
   });
 });
 
+describe("A2's answer in H and D", () => {
+  it('a vanilla RNN over T steps multiplies T·H·(D + H) times in its recurrence, and T·O·H more with an output at every step', () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 20; trial++) {
+      const T = 1 + rng.int(50), D = 1 + rng.int(40), H = 1 + rng.int(40), O = 1 + rng.int(10);
+      assert.equal(countMultiplications({ cell: 'rnn', T, D, H }).total, T * H * (D + H), `T=${T} D=${D} H=${H}`);
+      assert.equal(countMultiplications({ cell: 'rnn', T, D, H, O }).total, T * H * (D + H) + T * O * H);
+    }
+  });
+});
+
 describe('countMultiplications equals what a real forward multiplies', () => {
   const configs: { T: number; D: number; H: number; O?: number; B: number; L: number }[] = [
     { T: 1, D: 1, H: 1, B: 1, L: 1 },
