@@ -424,6 +424,28 @@ function block(J: ArrayLike<number>, H: number, rowBlock: number, colBlock: numb
 
 const diag = (v: number[]): number[] => Array.from({ length: v.length * v.length }, (_, i) => (i % (v.length + 1) === 0 ? v[i / (v.length + 1)] : 0));
 
+describe("A5: the forget gate's time constant", () => {
+  it('1/(1 − σ(b)) = 1 + e^b: 3.7, 8.4 and 21 steps for b = 1, 2, 3', () => {
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+    for (const b of [1, 2, 3]) assert.ok(Math.abs(1 / (1 - sigmoid(b)) - (1 + Math.exp(b))) < 1e-12 * (1 + Math.exp(b)));
+    assert.deepEqual([1, 2, 3].map((b) => Number((1 + Math.exp(b)).toFixed(1))), [3.7, 8.4, 21.1]);
+  });
+  it('an LSTMCell with zero weights and forget bias b keeps σ(b)^k of its cell after k steps', () => {
+    const H = 3, b = 2;
+    const cell = new LSTMCell(1, H, { dtype: 'float64' });
+    const sd = cell.stateDict();
+    const zero = (t: Tensor) => tensor(new Float64Array(t.size), t.shape, 'float64');
+    const biasIh = new Float64Array(4 * H);
+    biasIh.fill(b, H, 2 * H); // gate order i, f, g, o: the forget block
+    cell.loadStateDict({ weight_ih: zero(sd.weight_ih!), weight_hh: zero(sd.weight_hh!), bias_ih: tensor(biasIh, [4 * H], 'float64'), bias_hh: zero(sd.bias_hh!) });
+    let h = tensor(new Float64Array(H), [H], 'float64'), c = tensor([1, -2, 0.5], [H], 'float64');
+    const x = tensor([0], [1], 'float64');
+    for (let k = 0; k < 21; k++) ({ h, c } = cell.forward(x, h, c));
+    const f = 1 / (1 + Math.exp(-b));
+    [1, -2, 0.5].forEach((c0, j) => assert.ok(Math.abs(c.data[j]! - c0 * f ** 21) < 1e-12, `c[${j}] = ${c.data[j]}`));
+  });
+});
+
 describe('A5: the LSTM cell path', () => {
   it("stepJacobian(part: 'cell') is ∂c_t/∂c_{t-1} = diag(f_t), f_t = σ(W_if x_t + b_if + W_hf h_{t-1} + b_hf) by hand", () => {
     for (const [seed, fb] of [[1, undefined], [2, 3], [3, -2]] as const) {
