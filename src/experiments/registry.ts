@@ -6,9 +6,10 @@ import { tiedWeights } from './tied-weights.js';
 import { forgetBias } from './forget-bias.js';
 import { rnnLstmGru } from './rnn-lstm-gru.js';
 import { gateRoles } from './gate-roles.js';
+import { lstmPaths } from './lstm-paths.js';
 import { describeValue } from '../tensor/check.js';
 
-export const experiments: Experiment[] = [tiedWeights, gateRoles, forgetBias, rnnLstmGru, attentionVsLstm, cellProbe];
+export const experiments: Experiment[] = [tiedWeights, gateRoles, forgetBias, rnnLstmGru, attentionVsLstm, cellProbe, lstmPaths];
 
 export function findExperiment(name: string): Experiment {
   const e = experiments.find((x) => x.name === name);
