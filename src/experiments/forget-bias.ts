@@ -69,7 +69,7 @@ export const forgetBias: Experiment = {
         `(σ(b) = ${biases.map((b) => fmt(1 / (1 + Math.exp(-b)))).join(' / ')}), and the gradient reaching the start of a T = ${T} sequence, ` +
         `‖dL/dh_0‖/‖dL/dh_T‖, is ${rows.map((r) => fmt(r.initialRatio)).join(' / ')}` +
         `${monotone ? ', rising with the bias' : ''} (fitted factor per step ${fmt(first.decayPerStep)} → ${fmt(last.decayPerStep)}; ` +
-        `on the cell path ‖dL/dc_0‖/‖dL/dc_T‖ goes ${fmt(first.cellRatio)} → ${fmt(last.cellRatio)}, ${fmt(first.cellDecayPerStep)} → ${fmt(last.cellDecayPerStep)} per step).`,
+        `the total gradient on the cell, ‖dL/dc_0‖/‖dL/dc_T‖ (all paths, not the cell path alone), goes ${fmt(first.cellRatio)} → ${fmt(last.cellRatio)}, ${fmt(first.cellDecayPerStep)} → ${fmt(last.cellDecayPerStep)} per step).`,
       `Trained ${steps} Adam steps on the long-lag task (recall a ±1 sign after ${T - 1} distractor steps; predicting 0 scores MSE 1; ` +
         `solved = held-out MSE < ${threshold}), ` +
         (failed.length === 0
