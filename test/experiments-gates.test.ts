@@ -114,3 +114,13 @@ describe('reproducibility', () => {
     });
   }
 });
+
+describe('C2 by clamping (gate-clamp)', () => {
+  it('closing the input gate at the store step, the forget gate over the hold, or the output gate at recall breaks the recall; the unclamped model recalls', async () => {
+    const { gateClamp } = await import('../src/experiments/gate-clamp.js');
+    const r = gateClamp.run({ seed: 0, quick: true }, () => {});
+    const acc = Object.fromEntries((r.data as { clamp: string; signAccuracy: number }[]).map((x) => [x.clamp, x.signAccuracy]));
+    assert.ok(acc['none']! > 0.9, JSON.stringify(acc));
+    for (const k of ['i = 0 at the store step', 'f = 0 over the distractors after the store', 'o = 0 at the recall step']) assert.ok(acc[k]! < 0.75, `${k}: ${acc[k]}`);
+  });
+});

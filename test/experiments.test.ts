@@ -20,8 +20,8 @@ const quickRun = (name: string): ExperimentResult => {
 
 describe('registry', () => {
   it('finds every experiment by name and lists the valid names otherwise', () => {
-    assert.deepEqual(experiments.map((e) => e.name), ['tied-weights', 'gate-roles', 'forget-bias', 'rnn-lstm-gru', 'attention-vs-lstm', 'cell-probe', 'lstm-paths']);
-    assert.throws(() => findExperiment('nope'), /expected one of 'tied-weights', 'gate-roles', 'forget-bias', 'rnn-lstm-gru', 'attention-vs-lstm', 'cell-probe', 'lstm-paths', got "nope"/);
+    assert.deepEqual(experiments.map((e) => e.name), ['tied-weights', 'gate-roles', 'forget-bias', 'rnn-lstm-gru', 'attention-vs-lstm', 'cell-probe', 'lstm-paths', 'gate-clamp']);
+    assert.throws(() => findExperiment('nope'), /expected one of 'tied-weights', 'gate-roles', 'forget-bias', 'rnn-lstm-gru', 'attention-vs-lstm', 'cell-probe', 'lstm-paths', 'gate-clamp', got "nope"/);
   });
 
   it('formats a table as Markdown', () => {

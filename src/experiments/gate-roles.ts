@@ -35,15 +35,21 @@ export interface GateRolesData {
   unit: Record<Phase, GateMeans>;
 }
 
+/** The LSTM of C2: trained on the long-lag task with the store step drawn from the first half (gate-clamp.ts uses it too). */
+export function trainGateModel(seed: number, quick: boolean, log: (line: string) => void) {
+  const T = quick ? 12 : 30, H = 8, B = 32, steps = quick ? 200 : 800, lr = 1e-2, clip = 1, threshold = 0.1, forgetBias = 2;
+  const task: LongLagOptions = { storeAt: 'random' };
+  const lstm = new LSTM({ inputSize: LONG_LAG_INPUTS, hiddenSize: H, outputSize: 1, dtype: 'float64', seed, init: { forgetBias } });
+  const train = trainLongLag(lstm, { T, B, steps, lr, clip, seed, threshold, task }, log);
+  return { lstm, train, T, H, task, settings: { B, steps, lr, clip, threshold, forgetBias } };
+}
+
 export const gateRoles: Experiment = {
   name: 'gate-roles',
   title: 'C2: what the input, forget and output gates do — store, hold, recall',
   question: 'In an LSTM trained to store a marked value and recall it after distractors, how do the mean gate activations differ between the store step, the distractor steps and the recall step?',
   run({ seed, quick }, log): ExperimentResult {
-    const T = quick ? 12 : 30, H = 8, B = 32, steps = quick ? 200 : 800, lr = 1e-2, clip = 1, threshold = 0.1, forgetBias = 2;
-    const task: LongLagOptions = { storeAt: 'random' };
-    const lstm = new LSTM({ inputSize: LONG_LAG_INPUTS, hiddenSize: H, outputSize: 1, dtype: 'float64', seed, init: { forgetBias } });
-    const train = trainLongLag(lstm, { T, B, steps, lr, clip, seed, threshold, task }, log);
+    const { lstm, train, T, H, task, settings: { B, steps, lr, clip, forgetBias } } = trainGateModel(seed, quick, log);
     const n = 256;
     const batch = longLagBatch(new Rng(seed + 4), T, n, task);
     const tr = lstmGates(lstm, batch.x);

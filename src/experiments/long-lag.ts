@@ -133,13 +133,17 @@ export interface GateTrace {
   h: Float64Array[];
 }
 
+/** Replaces a gate's value at step t of sequence b (undefined: leave it): how gate roles are tested by clamping. */
+export type GateClamp = (gate: 'i' | 'f' | 'o', t: number, b: number) => number | undefined;
+
 /**
  * Runs a one-layer LSTM over x [T, B, D] from zero state, computing per step
  *   z = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh,  i, f, o = σ(z_i, z_f, z_o),  g = tanh(z_g),
  *   c_t = f ⊙ c_{t−1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
- * and keeping i, f, o, c, h. (Tests check that h_T matches the layer's own forward.)
+ * and keeping i, f, o, c, h. (Tests check that h_T matches the layer's own forward.) With `clamp`, the
+ * gates it names take its values instead, for every unit.
  */
-export function lstmGates(lstm: LSTM, x: Tensor): GateTrace {
+export function lstmGates(lstm: LSTM, x: Tensor, clamp?: GateClamp): GateTrace {
   const [T, B, D] = x.shape, H = lstm.hiddenSize;
   const sd = lstm.stateDict();
   const Wih = sd.weight_ih_l0.data, Whh = sd.weight_hh_l0.data, bih = sd.bias_ih_l0.data, bhh = sd.bias_hh_l0.data;
@@ -158,7 +162,8 @@ export function lstmGates(lstm: LSTM, x: Tensor): GateTrace {
         z[r] = s;
       }
       for (let j = 0; j < H; j++) {
-        const ig = sig(z[j]), fg = sig(z[H + j]), gg = Math.tanh(z[2 * H + j]), og = sig(z[3 * H + j]);
+        const ig = clamp?.('i', t, b) ?? sig(z[j]), fg = clamp?.('f', t, b) ?? sig(z[H + j]);
+        const gg = Math.tanh(z[2 * H + j]), og = clamp?.('o', t, b) ?? sig(z[3 * H + j]);
         const cc = fg * c[b * H + j] + ig * gg;
         I[b * H + j] = ig;
         F[b * H + j] = fg;

@@ -5,11 +5,12 @@ import type { Experiment } from './experiment.js';
 import { tiedWeights } from './tied-weights.js';
 import { forgetBias } from './forget-bias.js';
 import { rnnLstmGru } from './rnn-lstm-gru.js';
+import { gateClamp } from './gate-clamp.js';
 import { gateRoles } from './gate-roles.js';
 import { lstmPaths } from './lstm-paths.js';
 import { describeValue } from '../tensor/check.js';
 
-export const experiments: Experiment[] = [tiedWeights, gateRoles, forgetBias, rnnLstmGru, attentionVsLstm, cellProbe, lstmPaths];
+export const experiments: Experiment[] = [tiedWeights, gateRoles, forgetBias, rnnLstmGru, attentionVsLstm, cellProbe, lstmPaths, gateClamp];
 
 export function findExperiment(name: string): Experiment {
   const e = experiments.find((x) => x.name === name);
