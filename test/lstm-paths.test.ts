@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lstmPathNorms, lstmPaths } from '../src/experiments/lstm-paths.js';
+import { gruPathNorms, lstmPathNorms, lstmPaths } from '../src/experiments/lstm-paths.js';
 
 describe('A5: the paths of the LSTM gradient', () => {
   const o = { H: 6, D: 3, T: 12, forgetBias: 3, seed: 4 };
@@ -21,5 +21,10 @@ describe('A5: the paths of the LSTM gradient', () => {
     const rows = r.data as { forgetBias: number; lag: number; direct: number; full: number; withoutCellPath: number }[];
     const last = rows.filter((x) => x.forgetBias === 3).at(-1)!;
     assert.ok(last.full > last.direct && last.withoutCellPath < 1e-6 * last.direct, JSON.stringify(last));
+  });
+  it("the GRU's direct path is its update gate's shortcut: every variant carries gradient one step back, and 12 steps back less arrives without the shortcut than by it alone", () => {
+    const g = gruPathNorms({ H: 6, D: 3, T: 12, seed: 2 });
+    assert.ok(g.direct[1]! > 0 && g.full[1]! > 0 && g.withoutCellPath[1]! > 0);
+    assert.ok(g.withoutCellPath[12]! < g.direct[12]!, JSON.stringify({ direct: g.direct[12], without: g.withoutCellPath[12] }));
   });
 });

@@ -52,10 +52,21 @@ describe('rnnlab train killed with SIGKILL at random moments', { timeout: 180_00
     const args = ['--task', 'adding', '--seq-len', '8', '--batch', '4', '--hidden', '8', '--checkpoint-every', '1', '--eval-every', '5', '--out', out];
     let started = false;
     for (let trial = 0; trial < 12; trial++) {
-      const delay = rng.uniform(30, 400);
+      const delay = rng.uniform(0, 300);
+      const before = started ? readLatestStep(out) : 0;
       const r = await cli([...args, '--steps', '100000', ...(started ? ['--resume'] : [])], (all, child) => {
-        // Kill a random moment after the first step: inside a save, between saves, or in a step.
-        if (all.includes('writing to') && !child.killed) setTimeout(() => child.kill('SIGKILL'), delay);
+        // Once this run has written a checkpoint of its own (however slow the machine is to start it),
+        // kill it a random moment later: inside a save, between saves, or in a step.
+        if (!all.includes('writing to') || (child as { polling?: boolean }).polling) return;
+        (child as { polling?: boolean }).polling = true;
+        const t0 = Date.now();
+        const poll = setInterval(() => {
+          const now = latestCheckpoint(join(out, 'checkpoints')) === null ? 0 : readLatestStep(out);
+          if (now > before || Date.now() - t0 > 60_000) {
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGKILL'), delay);
+          }
+        }, 10);
       });
       assert.equal(r.signal, 'SIGKILL', `trial ${trial}: ${r.stdout}${r.stderr}`);
       if (latestCheckpoint(join(out, 'checkpoints')) !== null) started = true;

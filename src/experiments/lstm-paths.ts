@@ -1,5 +1,5 @@
 /**
- * A5 — which paths carry an LSTM's long-range gradient? One step back multiplies the gradient on the
+ * A5 — which paths carry an LSTM's (and a GRU's) long-range gradient? One step back multiplies the gradient on the
  * state (h, c) by the transpose of the 2H × 2H step Jacobian (theory A5)
  *
  *   J_t = [ ∂h_t/∂h_{t-1}  ∂h_t/∂c_{t-1} ]
@@ -18,6 +18,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { fmt, type Experiment, type ExperimentResult } from './experiment.js';
 
 export interface LstmPathsRow {
+  cell: 'LSTM' | 'GRU';
+  /** LSTM only (NaN for the GRU). */
   forgetBias: number;
   lag: number;
   /** ‖dL/dc_{T−lag}‖ by the direct cell path alone, the full product, the full product without c → c (geometric means over trials). */
@@ -73,6 +75,51 @@ export function lstmPathNorms(o: { H: number; D: number; T: number; forgetBias: 
   return out;
 }
 
+/**
+ * The GRU's counterpart: its state is h alone, and its direct path is the update gate's shortcut,
+ * ∂h_t/∂h_{t-1} = diag(z_t) + (the paths through r and n). ‖dL/dh_{T−k}‖ for k = 0..T, with
+ * L = (1/√H) Σ_j h_T[j], by the shortcut alone (∏ diag z_t), the full Jacobian product, and the full
+ * product without the shortcut.
+ */
+export function gruPathNorms(o: { H: number; D: number; T: number; seed: number }): Record<Variant, number[]> {
+  const { H, D, T } = o;
+  const layer = createModel({ cell: 'gru', inputSize: D, hiddenSize: H, dtype: 'float64', seed: o.seed });
+  const sd = layer.stateDict();
+  const cell = createCell('gru', D, H, { dtype: 'float64' });
+  cell.loadStateDict({ weight_ih: sd.weight_ih_l0!, weight_hh: sd.weight_hh_l0!, bias_ih: sd.bias_ih_l0!, bias_hh: sd.bias_hh_l0! });
+  const rng = new Rng(o.seed + 7919);
+  const jacobians: Float64Array[] = [], zs: Float64Array[] = [];
+  let h = new Tensor(new Float64Array(H), [H]);
+  for (let t = 0; t < T; t++) {
+    const xv = new Float64Array(D);
+    fillNormal(xv, rng, 0, 1);
+    const x = new Tensor(xv, [D]);
+    jacobians.push(stepJacobian(cell, x, h).data as Float64Array);
+    const next = cell.step(x, h);
+    zs.push(next.cache.aux.slice(H, 2 * H) as Float64Array); // aux = [r, z, n, u_n] (src/cells/gru.ts)
+    h = next.h;
+  }
+  const out = {} as Record<Variant, number[]>;
+  for (const variant of ['direct', 'full', 'withoutCellPath'] as const) {
+    let g = new Float64Array(H).fill(1 / Math.sqrt(H));
+    const norms = [Math.hypot(...g)];
+    for (let t = T - 1; t >= 0; t--) {
+      const J = jacobians[t]!, z = zs[t]!, prev = new Float64Array(H);
+      for (let r = 0; r < H; r++) {
+        for (let k = 0; k < H; k++) {
+          const shortcut = r === k ? z[r]! : 0;
+          const w = variant === 'direct' ? shortcut : variant === 'full' ? J[r * H + k]! : J[r * H + k]! - shortcut;
+          prev[k]! += w * g[r]!;
+        }
+      }
+      g = prev;
+      norms.push(Math.hypot(...g));
+    }
+    out[variant] = norms;
+  }
+  return out;
+}
+
 function cNorm(g: Float64Array, H: number): number {
   let s = 0;
   for (let j = H; j < 2 * H; j++) s += g[j]! * g[j]!;
@@ -95,21 +142,29 @@ export const lstmPaths: Experiment = {
       const runs = Array.from({ length: trials }, (_, i) => lstmPathNorms({ H, D, T, forgetBias, seed: seed * 1000 + i }));
       for (const lag of lags) {
         const at = (v: Variant) => geoMean(runs.map((r) => r[v][lag]!));
-        rows.push({ forgetBias, lag, direct: at('direct'), full: at('full'), withoutCellPath: at('withoutCellPath') });
+        rows.push({ cell: 'LSTM', forgetBias, lag, direct: at('direct'), full: at('full'), withoutCellPath: at('withoutCellPath') });
       }
-      log(`forget bias ${forgetBias}: ${trials} trials of T = ${T}, H = ${H}`);
+      log(`LSTM, forget bias ${forgetBias}: ${trials} trials of T = ${T}, H = ${H}`);
     }
-    const last = (b: number) => rows.find((r) => r.forgetBias === b && r.lag === lags[lags.length - 1])!;
+    const gruRuns = Array.from({ length: trials }, (_, i) => gruPathNorms({ H, D, T, seed: seed * 1000 + i }));
+    for (const lag of lags) {
+      const at = (v: Variant) => geoMean(gruRuns.map((r) => r[v][lag]!));
+      rows.push({ cell: 'GRU', forgetBias: Number.NaN, lag, direct: at('direct'), full: at('full'), withoutCellPath: at('withoutCellPath') });
+    }
+    log(`GRU: ${trials} trials of T = ${T}, H = ${H}`);
+    const last = (b: number) => rows.find((r) => r.cell === 'LSTM' && r.forgetBias === b && r.lag === lags[lags.length - 1])!;
     const b3 = last(3);
+    const gru = rows.find((r) => r.cell === 'GRU' && r.lag === lags[lags.length - 1])!;
     const conclusion = `With forget bias 3, ${lags[lags.length - 1]} steps back the full product keeps ${fmt(b3.full)} of the gradient on c, ` +
       `the direct cell path alone ${fmt(b3.direct)} (${fmt(b3.full / b3.direct)}× less than the full product), and the product without the c → c block ${fmt(b3.withoutCellPath)}: ` +
-      `the cell path is necessary (without it almost nothing arrives) but not the whole story, the surviving gradient also hops between c and h.`;
+      `the cell path is necessary (without it almost nothing arrives) but not the whole story, the surviving gradient also hops between c and h. ` +
+      `The GRU at default init, same lag: the z-shortcut alone ${fmt(gru.direct)}, the full product ${fmt(gru.full)}, without the shortcut ${fmt(gru.withoutCellPath)}.`;
     return {
       name: 'lstm-paths',
-      settings: { H, D, T, trials, biases, lags, loss: 'L = (1/√H) Σ c_T', dtype: 'float64', seed, init: 'PyTorch default + forget bias' },
+      settings: { H, D, T, trials, biases, lags, loss: 'LSTM: L = (1/√H) Σ c_T; GRU: L = (1/√H) Σ h_T', dtype: 'float64', seed, init: 'PyTorch default (+ forget bias for the LSTM)' },
       table: {
-        columns: ['forget bias', 'lag k', '‖dL/dc_{T−k}‖ direct ∏ f', 'full Jacobian product', 'without c → c'],
-        rows: rows.map((r) => [r.forgetBias, r.lag, fmt(r.direct), fmt(r.full), fmt(r.withoutCellPath)]),
+        columns: ['cell', 'forget bias', 'lag k', 'direct path only (LSTM ∏ f, GRU ∏ z)', 'full Jacobian product', 'without the direct path'],
+        rows: rows.map((r) => [r.cell, r.cell === 'GRU' ? '—' : r.forgetBias, r.lag, fmt(r.direct), fmt(r.full), fmt(r.withoutCellPath)]),
       },
       conclusion,
       data: rows,
