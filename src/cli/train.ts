@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { workerSource } from './worker.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -231,7 +231,6 @@ export async function runTrain(
 
 /** Takes --out for this run: created if needed, refused by name if it is a file, unwritable or in use. */
 function lockOut(dir: string): RunLock {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new RangeError(`--out: expected a folder, got the file ${dir}`);
   const lock = lockRun(dir, '--out');
   if (lock.tookOver) console.error(`rnnlab: took over the lock of ${dir} from ${lock.tookOver}`);
   removeLeftovers(dir);

@@ -11,6 +11,7 @@
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fmtBytes } from '../tensor/limits.js';
 
 export interface ReadFileOptions {
   /** What the file is, for messages: 'corpus', 'CSV file', 'checkpoint manifest', ... */
@@ -50,10 +51,6 @@ export function systemReason(e: unknown): string {
     case 'EDQUOT': return 'the disk quota is exceeded';
     default: return (e as Error).message ?? String(e);
   }
-}
-
-function fmtBytes(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} bytes`;
 }
 
 /**
@@ -121,8 +118,8 @@ export function ensureDir(path: string, what: string): void {
       /* not there: create it after its parent */
     }
     if (st !== null) {
-      if (!st.isDirectory()) throw new FileError(`${what}: cannot create the folder ${target} (${p} is a file, not a folder)`, 'ENOTDIR');
-      break;
+      if (st.isDirectory()) break;
+      throw new FileError(p === target ? `${what}: expected a folder, got the file ${target}` : `${what}: cannot create the folder ${target} (${p} is a file, not a folder)`, 'ENOTDIR');
     }
     missing.push(p);
     if (dirname(p) === p) break;

@@ -39,7 +39,7 @@ import { LRSchedule } from '../optim/schedule.js';
 import { Rng } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Task, TaskBatch } from '../tasks/task.js';
-import { evaluateOn, gradNormOf, lossAndGrad, type Evaluation } from './loss-and-grad.js';
+import { allFinite, evaluateOn, gradNormOf, lossAndGrad, type Evaluation } from './loss-and-grad.js';
 import {
   TRAINER_METRICS, TRAINER_OPTION_KEYS, resolveOptions, type Model, type Resolved, type TrainerOptions, type TrainStepInfo, type TrainSummary,
 } from './options.js';
@@ -68,11 +68,7 @@ export interface TrainerSnapshot {
 const MAX_WARNINGS = 100;
 
 function weightsFinite(model: Model): boolean {
-  for (const { param } of model.parameters()) {
-    const d = param.data;
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
-  }
-  return true;
+  return model.parameters().every(({ param }) => allFinite(param.data));
 }
 
 export class Trainer {

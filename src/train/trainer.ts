@@ -33,8 +33,10 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
       lock = lockRun(checkpoint.dir, 'options.checkpoint.dir');
       removeLeftovers(checkpoint.dir);
     }
+    let log: ((line: string) => void) | null = null;
     if (logJsonl !== undefined) {
       ensureDir(dirname(logJsonl), 'options.logJsonl');
+      log = lineAppender(logJsonl);
     }
     if (resume !== undefined) trainer.resume(loadCheckpoint(resume));
 
@@ -50,7 +52,7 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
     };
     while (!trainer.done) {
       const info = trainer.step();
-      if (logJsonl !== undefined) appendLine(logJsonl, `${JSON.stringify(info)}\n`);
+      log?.(`${JSON.stringify(info)}\n`);
       onStep?.(info);
       if (checkpoint !== undefined && info.step % checkpoint.every === 0) save();
       if (shouldStop?.()) trainer.stop();
@@ -62,22 +64,32 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
   }
 }
 
-/** Appends one line whole, or cuts the file back to where it was and says which file failed and why. */
-function appendLine(file: string, line: string): void {
+/**
+ * Appends lines to `file`, each whole or not at all: a failed append cuts the file back to where it was
+ * and says which file failed and why. The size is read once and then tracked, not asked for every step.
+ */
+function lineAppender(file: string): (line: string) => void {
   let size = 0;
   try {
     size = statSync(file).size;
   } catch {
     /* not there yet */
   }
-  try {
-    appendFileSync(file, line);
-  } catch (e) {
+  return (line) => {
     try {
-      truncateSync(file, size);
-    } catch {
-      /* the file may not exist at all */
+      appendFileSync(file, line);
+      size += Buffer.byteLength(line);
+    } catch (e) {
+      cutBack(file, size, e);
     }
-    throw new Error(`options.logJsonl: cannot append to ${file} (${systemReason(e)}); the log ends at the last whole line`);
+  };
+}
+
+function cutBack(file: string, size: number, e: unknown): never {
+  try {
+    truncateSync(file, size);
+  } catch {
+    /* the file may not exist at all */
   }
+  throw new Error(`options.logJsonl: cannot append to ${file} (${systemReason(e)}); the log ends at the last whole line`);
 }
