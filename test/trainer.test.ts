@@ -10,6 +10,7 @@ import { CopyMemoryTask } from '../src/tasks/copy-memory.js';
 import { Rng } from '../src/tensor/random.js';
 import type { Task } from '../src/tasks/task.js';
 import { Tensor } from '../src/tensor/tensor.js';
+import { Trainer } from '../src/train/core.js';
 import { train, type TrainOptions } from '../src/train/trainer.js';
 
 const dirs: string[] = [];
@@ -268,6 +269,45 @@ describe('train', () => {
     assert.equal(never.solvedAt, undefined);
     assert.equal(never.steps, 10);
     assert.throws(() => train(lstm(), adding, base({ stopWhenSolved: true })), /options\.stopWhenSolved: expected evalEvery/);
+  });
+
+  /** The adding task with scripted held-out losses (one per held-out evaluation, then `rest`); training batches are real. */
+  const scripted = (losses: number[], rest: number): AddingTask => {
+    const q = [...losses];
+    const heldOut = new WeakSet<object>();
+    return Object.assign(Object.create(adding) as AddingTask, {
+      heldOutBatch(rng: Rng, B: number) { const b = adding.batch(rng, B); heldOut.add(b); return b; },
+      evaluate(output: Tensor, b: AddingBatch) {
+        const ev = adding.evaluate(output, b);
+        return heldOut.has(b) ? { ...ev, loss: q.shift() ?? rest } : ev;
+      },
+    });
+  };
+
+  it('solvedChecks: a run stops only after that many evaluations in a row below task.solvedBelow', () => {
+    const dip = scripted([0.5, 0.005, 0.5, 0.005, 0.005], 0.5);
+    const s = train(lstm(), dip, base({ steps: 50, evalEvery: 2, evalBatches: 1, stopWhenSolved: true, solvedChecks: 2 }));
+    assert.equal(s.solvedAt, 10); // the dip at step 4 alone does not count; steps 8 and 10 do
+    assert.equal(s.steps, 10);
+    const once = train(lstm(), scripted([0.5, 0.005], 0.5), base({ steps: 50, evalEvery: 2, evalBatches: 1, stopWhenSolved: true }));
+    assert.equal(once.solvedAt, 4);
+  });
+
+  it('solvedChecks needs stopWhenSolved and a positive integer', () => {
+    assert.throws(() => train(lstm(), adding, base({ evalEvery: 1, solvedChecks: 2 })), /options\.solvedChecks: expected stopWhenSolved/);
+    assert.throws(() => train(lstm(), adding, base({ evalEvery: 1, stopWhenSolved: true, solvedChecks: 0 })), /options\.solvedChecks/);
+  });
+
+  it('the streak of solved checks is part of the trainer state, so a resumed run counts on', () => {
+    const t = new Trainer(lstm(), scripted([0.005], 0.005), base({ steps: 50, evalEvery: 1, evalBatches: 1, stopWhenSolved: true, solvedChecks: 2 }));
+    t.step();
+    assert.equal(t.state().solvedStreak, 1);
+    const m2 = lstm();
+    m2.loadStateDict(t.model.stateDict());
+    const t2 = Trainer.fromState(m2, scripted([0.005], 0.005), base({ steps: 50, evalEvery: 1, evalBatches: 1, stopWhenSolved: true, solvedChecks: 2 }), t.state());
+    t2.step();
+    assert.equal(t2.done, true);
+    assert.equal(t2.summary(0).solvedAt, 2);
   });
 
   it('evaluates on task.heldOutBatch when the task has one, never on training batches', () => {

@@ -23,8 +23,9 @@
  *   added to the summary. An update that leaves a weight non-finite (an lr far too large) is undone the
  *   same way at once: its step counts as skipped and the lr scale halves. So a run never dies of numbers,
  *   and a checkpoint never holds a non-finite weight; a non-finite held-out metric is left out of it.
- * - With `stopWhenSolved`, training stops at the first evaluation whose loss is below
- *   `task.solvedBelow`, and the summary's `solvedAt` is that step; with `earlyStopping`, when the eval
+ * - With `stopWhenSolved`, training stops once `solvedChecks` evaluations in a row (default 1) have a
+ *   loss below `task.solvedBelow`, and the summary's `solvedAt` is the step of the last of them. More
+ *   than one check keeps a lucky dip of a noisy held-out loss from ending a run; with `earlyStopping`, when the eval
  *   loss has not improved for `patience` evaluations.
  * - A checkpoint carries the model, optimizer state, the data Rng state and the step, plus the trainer's
  *   own bookkeeping in `metrics` under TRAINER_METRICS keys (lr scale, skipped count, bad-step streak,
@@ -56,6 +57,8 @@ export interface TrainerState {
   /** Early stopping: the best held-out loss so far (null before the first evaluation). */
   bestEval: number | null;
   sinceBest: number;
+  /** stopWhenSolved: evaluations in a row below task.solvedBelow so far (absent in older states: 0). */
+  solvedStreak?: number;
 }
 
 /** The weights and optimizer state to go back to after a divergence. */
@@ -95,6 +98,7 @@ export class Trainer {
   private good: TrainerSnapshot;
   private goodSince = 0;
   private solvedAt: number | undefined;
+  private solvedStreak = 0;
   private stoppedEarly = false;
   private stopped = false;
 
@@ -184,9 +188,12 @@ export class Trainer {
       const ev = this.evaluate();
       info.evalLoss = ev.loss;
       info.evalMetric = ev.metric;
-      if (o.stopWhenSolved && ev.loss < task.solvedBelow) {
-        this.solvedAt ??= step;
-        this.stoppedEarly = true;
+      if (o.stopWhenSolved) {
+        this.solvedStreak = ev.loss < task.solvedBelow ? this.solvedStreak + 1 : 0;
+        if (this.solvedStreak >= o.solvedChecks) {
+          this.solvedAt ??= step;
+          this.stoppedEarly = true;
+        }
       }
       if (o.patience !== null) {
         if (ev.loss < this.bestEval - o.minDelta) { this.bestEval = ev.loss; this.sinceBest = 0; } else this.sinceBest++;
@@ -223,7 +230,7 @@ export class Trainer {
     return {
       step: this.count, optimizer: this.optimizer.stateDict(), rng: this.rng.getState(),
       lrScale: this.lrScale, skipped: this.skipped, badStreak: this.badStreak,
-      bestEval: Number.isFinite(this.bestEval) ? this.bestEval : null, sinceBest: this.sinceBest,
+      bestEval: Number.isFinite(this.bestEval) ? this.bestEval : null, sinceBest: this.sinceBest, solvedStreak: this.solvedStreak,
     };
   }
 
@@ -241,6 +248,7 @@ export class Trainer {
     this.badStreak = s.badStreak;
     this.bestEval = s.bestEval ?? Infinity;
     this.sinceBest = s.sinceBest;
+    this.solvedStreak = s.solvedStreak ?? 0;
     this.takeSnapshot();
   }
 
@@ -272,6 +280,7 @@ export class Trainer {
     metrics[TRAINER_METRICS.skipped] = this.skipped;
     metrics[TRAINER_METRICS.badStreak] = this.badStreak;
     metrics[TRAINER_METRICS.sinceBest] = this.sinceBest;
+    metrics[TRAINER_METRICS.solvedStreak] = this.solvedStreak;
     if (Number.isFinite(this.bestEval)) metrics[TRAINER_METRICS.bestEval] = this.bestEval;
     if (this.badStreak === 0) this.takeSnapshot();
     return { model: this.model, optimizer: this.optimizer, rng: this.rng, step: this.count, metrics, task: this.task.spec?.() };
@@ -297,6 +306,7 @@ export class Trainer {
       step: ck.step, rng: ck.rngState,
       lrScale: m[TRAINER_METRICS.lrScale] ?? 1, skipped: m[TRAINER_METRICS.skipped] ?? 0, badStreak: m[TRAINER_METRICS.badStreak] ?? 0,
       bestEval: m[TRAINER_METRICS.bestEval] ?? null, sinceBest: m[TRAINER_METRICS.sinceBest] ?? 0,
+      solvedStreak: m[TRAINER_METRICS.solvedStreak] ?? 0,
     });
   }
 

@@ -47,8 +47,10 @@ export interface TrainerOptions {
   evalSeed?: number;
   /** Stop when the eval loss has not improved by more than minDelta for `patience` evaluations. Needs evalEvery. */
   earlyStopping?: { patience: number; minDelta?: number };
-  /** Stop at the first evaluation whose loss is below task.solvedBelow (needs evalEvery). */
+  /** Stop once `solvedChecks` evaluations in a row have a loss below task.solvedBelow (needs evalEvery). */
   stopWhenSolved?: boolean;
+  /** stopWhenSolved: how many evaluations in a row must be below task.solvedBelow (default 1). */
+  solvedChecks?: number;
   onStep?: (info: TrainStepInfo) => void;
   /** Skipped steps in a row before restoring the last good state and halving the lr (default 5). */
   maxBadSteps?: number;
@@ -87,7 +89,7 @@ export interface TrainSummary {
   /** Steps whose update was skipped (resumes included). */
   skippedSteps: number;
   stoppedEarly: boolean;
-  /** The step of the first evaluation below task.solvedBelow, when there was one (checked only with stopWhenSolved). */
+  /** The step of the evaluation that completed solvedChecks in a row below task.solvedBelow (only with stopWhenSolved). */
   solvedAt?: number;
   /** Divergence recoveries, in words. */
   warnings: string[];
@@ -107,13 +109,14 @@ export const EVAL_SEED_OFFSET = 1000003;
 /** The trainer's bookkeeping in a checkpoint's metrics, so that a resumed run continues exactly. */
 export const TRAINER_METRICS = {
   lrScale: 'trainer.lrScale', skipped: 'trainer.skipped', badStreak: 'trainer.badStreak', bestEval: 'trainer.bestEval', sinceBest: 'trainer.sinceBest',
+  solvedStreak: 'trainer.solvedStreak',
 } as const;
 
 
 /** The keys of TrainerOptions, and those TrainOptions adds. */
 export const TRAINER_OPTION_KEYS: readonly string[] = [
   'steps', 'batchSize', 'seed', 'optimizer', 'schedule', 'clip', 'tbptt', 'evalEvery', 'evalBatches', 'evalSeed',
-  'earlyStopping', 'stopWhenSolved', 'onStep', 'maxBadSteps', 'snapshotEvery',
+  'earlyStopping', 'stopWhenSolved', 'solvedChecks', 'onStep', 'maxBadSteps', 'snapshotEvery',
 ];
 export const TRAIN_OPTION_KEYS: readonly string[] = [...TRAINER_OPTION_KEYS, 'logJsonl', 'checkpoint', 'resume', 'shouldStop'];
 
@@ -159,6 +162,7 @@ export interface Resolved {
   patience: number | null;
   minDelta: number;
   stopWhenSolved: boolean;
+  solvedChecks: number;
   maxBadSteps: number;
   snapshotEvery: number;
 }
@@ -207,6 +211,8 @@ export function resolveOptions(model: Model, task: Task, o: TrainOptions, known:
   if (o.stopWhenSolved !== undefined && typeof o.stopWhenSolved !== 'boolean') fail('stopWhenSolved', 'true or false', o.stopWhenSolved);
   const stopWhenSolved = o.stopWhenSolved === true;
   if (stopWhenSolved && evalEvery === null) fail('stopWhenSolved', 'evalEvery to be set too (solving is judged on the eval loss)', o.stopWhenSolved);
+  const solvedChecks = optPosInt('solvedChecks', o.solvedChecks, 1);
+  if (o.solvedChecks !== undefined && !stopWhenSolved) fail('solvedChecks', 'stopWhenSolved: true as well (it counts the checks that stop a solved run)', o.solvedChecks);
   if (o.logJsonl !== undefined) str('logJsonl', o.logJsonl);
   if (o.checkpoint !== undefined) {
     const c = obj('checkpoint', o.checkpoint);
@@ -223,7 +229,7 @@ export function resolveOptions(model: Model, task: Task, o: TrainOptions, known:
   if (o.schedule !== undefined) obj('schedule', o.schedule);
   return {
     steps, batchSize, seed: o.seed, clipNorm, clipValue, window, stride, evalEvery, evalBatches,
-    evalSeed: o.evalSeed ?? o.seed + EVAL_SEED_OFFSET, patience, minDelta, stopWhenSolved,
+    evalSeed: o.evalSeed ?? o.seed + EVAL_SEED_OFFSET, patience, minDelta, stopWhenSolved, solvedChecks,
     maxBadSteps: optPosInt('maxBadSteps', o.maxBadSteps, 5),
     snapshotEvery: optPosInt('snapshotEvery', o.snapshotEvery, 10),
   };
