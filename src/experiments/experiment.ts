@@ -5,6 +5,7 @@
  * An experiment is a pure function of (seed, quick): the same options give the same table, except for
  * wall-clock timings, which an experiment that measures time says it does.
  */
+import type { VegaLiteSpec } from '../plot/frame.js';
 import { describeValue } from '../tensor/check.js';
 
 export interface ExperimentOptions {
@@ -36,6 +37,11 @@ export interface Experiment {
   title: string;
   question: string;
   run(options: ExperimentOptions, log: (line: string) => void): ExperimentResult;
+  /**
+   * The experiment's figure, drawn from the result of its own run (`rnnlab experiment <name> --plot
+   * <file.svg>`). Optional: most experiments are a table, and a figure is added where a curve says more.
+   */
+  figure?(result: ExperimentResult): VegaLiteSpec;
 }
 
 /** A number for a table: 3 significant digits, exponent form when very small or large. */

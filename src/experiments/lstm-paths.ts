@@ -13,6 +13,7 @@
  */
 import { stepJacobian } from '../analysis/jacobian.js';
 import { createCell, createModel } from '../layers/factory.js';
+import { lstmPathsSpec } from '../plot/lstm-paths.js';
 import { Rng, fillNormal } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt, type Experiment, type ExperimentResult } from './experiment.js';
@@ -169,5 +170,9 @@ export const lstmPaths: Experiment = {
       conclusion,
       data: rows,
     };
+  },
+  figure(result) {
+    const s = result.settings as { H: number; D: number; T: number; trials: number; seed: number };
+    return lstmPathsSpec(result.data as LstmPathsRow[], { hiddenSize: s.H, inputSize: s.D, steps: s.T, trials: s.trials, seed: s.seed });
   },
 };
