@@ -8,7 +8,8 @@ import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { writeFileAtomic } from '../io/atomic.js';
 import { reproductionsMarkdown } from '../experiments/reproductions-md.js';
-import { reproductionRows, rowId, runReproduction, type ReproResult, type ReproRow } from '../experiments/reproductions.js';
+import { reproductionRows, rowId } from '../experiments/reproduction-rows.js';
+import { parameterCount, planNext, runJob, summarize, type ReproJob, type ReproResult, type ReproRow, type ReproRun } from '../experiments/reproductions.js';
 import { readFileSync } from 'node:fs';
 import { ensureDir } from '../io/files.js';
 import { dirname, resolve } from 'node:path';
@@ -31,31 +32,31 @@ export const reproduceDefaults: ReproduceOptions = {
   quick: false, jobs: Math.max(1, Math.min(2, availableParallelism())), out: 'docs/reproductions.md', results: 'out/reproductions.json', json: false,
 };
 
-interface WorkerInput { kind: 'rnnlab-reproduce'; row: ReproRow }
-type WorkerMessage = { type: 'done'; result: ReproResult } | { type: 'error'; message: string };
+interface WorkerInput { kind: 'rnnlab-reproduce'; row: ReproRow; job: ReproJob }
+type WorkerMessage = { type: 'done'; run: ReproRun } | { type: 'error'; message: string };
 
 if (!isMainThread && (workerData as WorkerInput | null)?.kind === 'rnnlab-reproduce') {
-  const { row } = workerData as WorkerInput;
+  const { row, job } = workerData as WorkerInput;
   const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
   try {
-    post({ type: 'done', result: runReproduction(row) });
+    post({ type: 'done', run: runJob(row, job) });
   } catch (e) {
     post({ type: 'error', message: (e as Error)?.message ?? String(e) });
   }
 }
 
-function runInWorker(row: ReproRow): Promise<ReproResult> {
+function runInWorker(row: ReproRow, job: ReproJob): Promise<ReproRun> {
   return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(workerSource(import.meta.url), { eval: true, workerData: { kind: 'rnnlab-reproduce', row } satisfies WorkerInput });
+    const worker = new Worker(workerSource(import.meta.url), { eval: true, workerData: { kind: 'rnnlab-reproduce', row, job } satisfies WorkerInput });
     let settled = false;
     worker.on('message', (m: WorkerMessage) => {
       settled = true;
-      if (m.type === 'done') resolvePromise(m.result);
-      else reject(new Error(`${rowId(row)}: ${m.message}`));
+      if (m.type === 'done') resolvePromise(m.run);
+      else reject(new Error(`${row.id} (seed ${job.seed}, lr ${job.lr}): ${m.message}`));
       void worker.terminate();
     });
     worker.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
-    worker.on('exit', (code) => { if (!settled) { settled = true; reject(new Error(`${rowId(row)}: the worker stopped (exit code ${code})`)); } });
+    worker.on('exit', (code) => { if (!settled) { settled = true; reject(new Error(`${row.id}: the worker stopped (exit code ${code})`)); } });
   });
 }
 
@@ -70,9 +71,9 @@ export function selectRows(rows: ReproRow[], only: string[] | undefined): ReproR
 }
 
 /** Writes the markdown table (atomically) from results already computed. */
-export function writeReproductions(out: string, results: ReproResult[], meta: { command: string; quick: boolean; date?: string }): void {
+export function writeReproductions(out: string, results: ReproResult[], meta: { command: string; quick: boolean; date?: string; wallSeconds?: number }): void {
   const seconds = results.reduce((s, r) => s + r.seconds, 0);
-  const md = reproductionsMarkdown(results, { command: meta.command, date: meta.date ?? new Date().toISOString().slice(0, 10), seconds, quick: meta.quick });
+  const md = reproductionsMarkdown(results, { command: meta.command, date: meta.date ?? new Date().toISOString().slice(0, 10), seconds, wallSeconds: meta.wallSeconds, quick: meta.quick });
   ensureDir(dirname(resolve(out)), '--out');
   writeFileAtomic(out, md);
 }
@@ -85,38 +86,75 @@ export function renderFromResults(file: string, out: string): ReproResult[] {
   } catch (e) {
     throw new RangeError(`--from ${file}: ${(e as Error).message}`);
   }
-  const p = parsed as { command?: unknown; date?: unknown; results?: unknown };
-  if (typeof p?.command !== 'string' || !Array.isArray(p.results) || p.results.length === 0) {
-    throw new RangeError(`--from ${file}: expected the JSON that rnnlab reproduce writes ({command, results: [...]})`);
-  }
+  const p = parsed as { command?: unknown; date?: unknown; wallSeconds?: unknown; results?: unknown };
+  const ok = typeof p?.command === 'string' && Array.isArray(p.results) && p.results.length > 0
+    && (p.results as unknown[]).every((r) => Array.isArray((r as { runs?: unknown })?.runs));
+  if (!ok) throw new RangeError(`--from ${file}: expected the JSON that rnnlab reproduce writes ({command, results: [{row, runs, ...}]})`);
   const results = p.results as ReproResult[];
-  writeReproductions(out, results, { command: p.command, quick: p.command.includes('--quick'), date: typeof p.date === 'string' ? p.date : undefined });
+  const command = p.command as string;
+  writeReproductions(out, results, {
+    command, quick: command.includes('--quick'), date: typeof p.date === 'string' ? p.date : undefined,
+    wallSeconds: typeof p.wallSeconds === 'number' ? p.wallSeconds : undefined,
+  });
   return results;
 }
 
+/**
+ * Runs every job of the selected rows on `jobs` worker threads. A row's next jobs (its lr sweep, then
+ * the sweep's other seeds) are planned by planNext when its last job in flight finishes, so the pool
+ * stays full while rows are at different phases.
+ */
 export async function runReproduce(o: ReproduceOptions, log: (line: string) => void = console.error): Promise<ReproResult[]> {
   const rows = selectRows(reproductionRows(o.quick), o.only);
   const t0 = performance.now();
+  const runs: ReproRun[][] = rows.map(() => []);
+  const inFlight = rows.map(() => 0);
   const results: ReproResult[] = new Array(rows.length);
-  let next = 0, done = 0;
+  const queue: { i: number; job: ReproJob }[] = [];
+  const plan = (i: number): void => {
+    const next = planNext(rows[i], runs[i]);
+    if (next.length === 0) {
+      results[i] = summarize(rows[i], runs[i], parameterCount(rows[i]));
+      const r = results[i];
+      const steps = r.medianSteps !== undefined ? `, median ${r.medianSteps} steps` : '';
+      log(`[row done] ${rows[i].id}: solved ${r.solvedSeeds}/${r.reported.length} at lr ${r.lr}${steps} (${results.filter(Boolean).length}/${rows.length} rows)`);
+    }
+    for (const job of next) queue.push({ i, job });
+  };
+  // The longest sequences first, so the slowest rows do not start last and leave one lane idle.
+  rows.map((r, i) => ({ i, cost: r.T })).sort((a, b) => b.cost - a.cost).forEach(({ i }) => plan(i));
+  let waiting: (() => void)[] = [];
+  const wake = (): void => { const w = waiting; waiting = []; for (const f of w) f(); };
   const lane = async (): Promise<void> => {
-    while (next < rows.length) {
-      const i = next++;
-      log(`[start ${i + 1}/${rows.length}] ${rowId(rows[i])}`);
-      const r = await runInWorker(rows[i]);
-      results[i] = r;
-      done++;
-      const how = r.solvedAt !== undefined ? `solved at step ${r.solvedAt}` : `not solved in ${r.stepsRun} steps`;
-      log(`[done ${done}/${rows.length}] ${rowId(r.row)}: test loss ${r.testLoss.toPrecision(4)} (baseline ${r.baseline.toPrecision(4)}), ${how}, ${r.seconds.toFixed(1)} s`);
+    for (;;) {
+      const item = queue.shift();
+      if (item === undefined) {
+        if (inFlight.every((n) => n === 0)) { wake(); return; }
+        await new Promise<void>((r) => waiting.push(r));
+        continue;
+      }
+      const { i, job } = item;
+      inFlight[i]++;
+      try {
+        const run = await runInWorker(rows[i], job);
+        runs[i].push(run);
+        const how = run.solvedAt !== undefined ? `checks passed at step ${run.solvedAt}` : `no pass in ${run.stepsRun} steps`;
+        log(`[run] ${rows[i].id} seed ${job.seed} lr ${job.lr} (${job.phase}): ${how}, verdict loss ${run.testLoss.toPrecision(4)}${run.solved ? ' (solved)' : ''}, ${run.seconds.toFixed(1)} s`);
+      } finally {
+        inFlight[i]--;
+      }
+      if (inFlight[i] === 0 && !queue.some((q) => q.i === i)) plan(i);
+      wake();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.jobs, rows.length) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, o.jobs) }, lane));
+  const wallSeconds = (performance.now() - t0) / 1000;
   const command = `rnnlab reproduce${o.quick ? ' --quick' : ''}${o.only ? ` --only ${o.only.join(',')}` : ''}`;
   const date = new Date().toISOString().slice(0, 10);
-  writeReproductions(o.out, results, { command, quick: o.quick, date });
+  writeReproductions(o.out, results, { command, quick: o.quick, date, wallSeconds });
   ensureDir(dirname(resolve(o.results)), '--results');
-  writeFileAtomic(o.results, `${JSON.stringify({ command, date, wallSeconds: (performance.now() - t0) / 1000, results }, null, 1)}\n`);
-  log(`wrote ${o.out} and ${o.results} (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
+  writeFileAtomic(o.results, `${JSON.stringify({ command, date, wallSeconds, jobs: o.jobs, results }, null, 1)}\n`);
+  log(`wrote ${o.out} and ${o.results} (${wallSeconds.toFixed(1)} s wall)`);
   return results;
 }
 
@@ -133,13 +171,13 @@ export function registerReproduce(program: Command): void {
     .description('rerun the classic long-range results (adding, temporal order, copy memory; RNN, IRNN, LSTM, GRU) and write docs/reproductions.md')
     .option('--quick', 'the smoke version: tiny T, a few dozen steps (seconds)')
     .option('--only <ids>', 'comma-separated row ids (see --list)', idList)
-    .option('--jobs <n>', 'rows trained at once, one worker thread each', positiveInt, d.jobs)
+    .option('--jobs <n>', 'training runs at once, one worker thread each', positiveInt, d.jobs)
     .option('--out <file>', 'the markdown table', d.out)
     .option('--results <file>', 'the raw results as JSON', d.results)
     .option('--list', 'list the rows and their settings, and exit')
     .option('--from <results.json>', 'no training: rewrite --out from a results file an earlier run wrote')
     .option('--json', 'print the results as one JSON line, last')
-    .addHelpText('after', '\nExamples:\n  rnnlab reproduce                      # the full table: tens of minutes on two cores\n  rnnlab reproduce --quick --out /tmp/r.md\n  rnnlab reproduce --only adding-T100-lstm,adding-T100-tanh-rnn --out /tmp/r.md')
+    .addHelpText('after', '\nExamples:\n  rnnlab reproduce                      # the full table: about an hour on two cores\n  rnnlab reproduce --quick --out /tmp/r.md\n  rnnlab reproduce --only adding-T100-lstm-b3,adding-T100-tanh-rnn --out /tmp/r.md')
     .action(async (opts: Partial<ReproduceOptions> & { list?: boolean; from?: string }) => {
       const { from, list: _list, ...rest } = opts;
       void _list;
@@ -151,7 +189,7 @@ export function registerReproduce(program: Command): void {
       }
       if (opts.list) {
         for (const r of reproductionRows(o.quick)) {
-          console.log(`${rowId(r).padEnd(28)} H=${r.hidden} lr=${r.lr} batch=${r.batch} steps<=${r.steps} seed=${r.seed}`);
+          console.log(`${rowId(r).padEnd(32)} H=${r.hidden} ${r.optimizer} lr=${r.lr} (sweep ${r.lrSweep.join(', ')}) batch=${r.batch} steps<=${r.steps} seeds=${r.seeds.join(',')}`);
         }
         return;
       }
