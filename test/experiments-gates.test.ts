@@ -70,18 +70,45 @@ describe('C3 forget-bias', () => {
 });
 
 describe('C4 rnn-lstm-gru', () => {
+  const rows = (): ArchRow[] => (quickRun('rnn-lstm-gru').data as { rows: ArchRow[] }).rows;
+
   it('gates cost 3× (GRU) and 4× (LSTM) the recurrent parameters; the RNN’s gradient vanishes fastest', () => {
-    const rows = (quickRun('rnn-lstm-gru').data as { rows: ArchRow[] }).rows;
-    const [rnn, gru, lstm, lstm2] = rows;
-    assert.deepEqual(rows.map((r) => r.model), ['RNN (tanh)', 'GRU', 'LSTM', 'LSTM, forget bias 2']);
+    const [rnn, gru, lstm, lstm2] = rows();
+    assert.deepEqual(rows().map((r) => r.model), ['RNN (tanh)', 'GRU', 'LSTM', 'LSTM, forget bias 2']);
     assert.equal(lstm.recurrentParameters, 4 * rnn.recurrentParameters);
     assert.equal(gru.recurrentParameters, 3 * rnn.recurrentParameters);
-    for (const r of rows) assert.equal(r.parameters, r.modelParameters, 'countParameters = numParameters()');
+    for (const r of rows()) assert.equal(r.parameters, r.modelParameters, 'countParameters = numParameters()');
     assert.equal(lstm.parameters - 1 * 16 - 1, 4 * (rnn.parameters - 16 - 1), 'without the head: exactly 4×');
     assert.ok(rnn.initialRatio < lstm.initialRatio && rnn.initialRatio < gru.initialRatio);
     assert.ok(lstm2.initialRatio > lstm.initialRatio && lstm2.decayPerStep > lstm.decayPerStep);
-    // Quick mode (T = 12) is short enough for all four to learn it.
-    for (const r of rows) assert.ok(r.train.solved, `${r.model}: ${r.train.loss}`);
+  });
+
+  it('trains every model once per seed, and the seeds give different runs', () => {
+    const seeds = quickRun('rnn-lstm-gru').settings.seeds as number[];
+    assert.ok(seeds.length >= 3 && new Set(seeds).size === seeds.length, `seeds ${seeds}`);
+    for (const r of rows()) {
+      assert.deepEqual(r.seeds, seeds);
+      assert.equal(r.runs.length, seeds.length);
+      assert.equal(new Set(r.runs.map((x) => x.loss)).size, seeds.length, `${r.model}: one held-out MSE per seed`);
+    }
+  });
+
+  it('the solved count is the number of runs below the threshold, and the medians lie within their runs', () => {
+    for (const r of rows()) {
+      const n = r.runs.length, solved = r.runs.filter((x) => x.solved);
+      assert.ok(Number.isInteger(r.solved) && r.solved >= 0 && r.solved <= n);
+      assert.equal(r.solved, solved.length);
+      const at = solved.map((x) => x.solvedAt!);
+      if (at.length === 0) assert.equal(r.medianSolvedAt, null);
+      else assert.ok(r.medianSolvedAt! >= Math.min(...at) && r.medianSolvedAt! <= Math.max(...at), `${r.model}: ${r.medianSolvedAt} in ${at}`);
+      const losses = r.runs.map((x) => x.loss);
+      assert.ok(r.medianLoss >= Math.min(...losses) && r.medianLoss <= Math.max(...losses));
+    }
+  });
+
+  it('with forget bias 2 the LSTM learns the quick lag from every seed', () => {
+    const lstm2 = rows()[3];
+    assert.equal(lstm2.solved, lstm2.runs.length, lstm2.runs.map((x) => x.loss).join(', '));
   });
 });
 
