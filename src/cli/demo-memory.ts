@@ -1,6 +1,6 @@
 /**
  * The last part of `rnnlab demo`: a small LSTM learns the adding problem at T = 50, which a vanilla tanh
- * RNN of the same size (in parameters) and the same training does not. The rows are those of the
+ * RNN with twice its parameters (H = 100, Le et al.'s size) does not in the same number of steps. The rows are those of the
  * reproductions table (adding-T50-lstm-b3 and adding-T50-tanh-rnn), trained for a fixed number of steps
  * and shown side by side.
  */

@@ -48,7 +48,7 @@ program
       await runGradflow({ ...gradflowDefaults, seed: demo.seed, out });
     }
     if (memory) {
-      console.log('\nWhat that means for learning: an LSTM and a tanh RNN of about the same size on a long-memory task.\n');
+      console.log('\nWhat that means for learning: an LSTM and a tanh RNN (with twice its parameters) on a long-memory task.\n');
       runMemoryDemo({ ...memoryDemoDefaults, steps: memorySteps, seed: demo.seed });
     }
   });
