@@ -7,6 +7,7 @@ import { memoryDemoDefaults, runMemoryDemo } from './demo-memory.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { registerExperiment } from './experiment.js';
 import { registerEval } from './eval.js';
+import { registerExercises } from './exercises.js';
 import { registerExport } from './export.js';
 import { registerReproduce } from './reproduce.js';
 import { registerTrain } from './train.js';
@@ -58,6 +59,7 @@ registerExperiment(program);
 registerTrain(program);
 registerEval(program);
 registerExport(program);
+registerExercises(program);
 registerReproduce(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
