@@ -20,7 +20,9 @@ export { CELL_KINDS, type CellKind } from './cells/ops.js';
 export {
   Recurrent, type RecurrentOptions, type RecurrentState, type RecurrentOutput, type RecurrentGradients, type BackwardOptions, type StepGradients,
 } from './layers/recurrent.js';
-export { Module, type NamedParameter } from './layers/module.js';
+export { Module, type NamedParameter, type LoadStateDictOptions, type LoadStateDictResult } from './layers/module.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
 export type { InitOptions, InputInit, RecurrentInit } from './layers/init.js';
 export { CausalSelfAttention, type AttentionOptions, type AttentionGradients } from './layers/attention.js';
 export { TanhMLP, type TanhMLPCache, type TanhMLPGradients } from './layers/feedforward.js';

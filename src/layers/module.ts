@@ -2,13 +2,26 @@
  * A Module owns named parameters and their gradients, in PyTorch's state_dict order and naming, so that
  * a state dict moves between rnnlab and `torch.nn` without renaming anything.
  */
-import { checkFinite, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
+import { checkFinite, checkOptionalBoolean, checkOptions, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { Tensor, zeros, type DType } from '../tensor/tensor.js';
 
 export interface NamedParameter {
   readonly name: string;
   readonly param: Tensor;
   readonly grad: Tensor;
+}
+
+export interface LoadStateDictOptions {
+  /** Take only the keys that start with this ('lstm.'), stripped of it. */
+  prefix?: string;
+  /** Missing or unexpected keys are an error (default true). */
+  strict?: boolean;
+}
+
+/** The keys loadStateDict did not match, with the prefix (PyTorch's `_IncompatibleKeys`). */
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
 }
 
 export abstract class Module {
@@ -54,30 +67,49 @@ export abstract class Module {
   }
 
   /**
-   * Copies values in, converting dtype as PyTorch's `load_state_dict` does. Strict: a missing, extra or
-   * misshaped key is an error, and nothing is changed unless every key checks out.
+   * Copies values in, converting dtype as PyTorch's `load_state_dict` does; nothing is changed unless
+   * every key given checks out (shape, finite values).
+   * - `prefix` ('lstm.') takes only the keys under it, with the prefix stripped, so one state dict of a
+   *   whole PyTorch model (`embedding.weight`, `lstm.weight_ih_l0`, `fc.weight`) loads module by module.
+   *   A prefix that matches no key is an error: it is a typo, not an empty module.
+   * - `strict` (default true): a missing or unexpected key (under the prefix) is an error naming them.
+   *   With `strict: false` the keys present are loaded and the others are returned, as PyTorch returns
+   *   them.
    */
-  loadStateDict(sd: Record<string, Tensor>): void {
+  loadStateDict(sd: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     if (sd === null || typeof sd !== 'object') throw new TypeError(`stateDict: expected an object of Tensors, got ${describeValue(sd)}`);
+    checkOptions('options', options, ['prefix', 'strict']);
+    const strict = checkOptionalBoolean('options.strict', options.strict) ?? true;
+    const prefix = options.prefix ?? '';
+    if (typeof prefix !== 'string') throw new TypeError(`options.prefix: expected a string such as 'lstm.', got ${describeValue(prefix)}`);
+    const keys = Object.keys(sd).filter((k) => k.startsWith(prefix));
+    if (prefix !== '' && keys.length === 0) {
+      const shown = Object.keys(sd).slice(0, 8);
+      throw new RangeError(`options.prefix: no key of the state dict starts with '${prefix}' (its keys: ${shown.join(', ')}${Object.keys(sd).length > shown.length ? ', ...' : ''})`);
+    }
+    const local = (k: string): string => k.slice(prefix.length);
     const expected = [...this.params.keys()];
-    const missing = expected.filter((k) => !(k in sd));
-    const extra = Object.keys(sd).filter((k) => !this.params.has(k));
-    if (missing.length || extra.length) {
+    const missing = expected.filter((k) => !Object.hasOwn(sd, prefix + k));
+    const extra = keys.filter((k) => !this.params.has(local(k)));
+    if (strict && (missing.length || extra.length)) {
       const parts = [];
-      if (missing.length) parts.push(`missing keys ${missing.join(', ')}`);
+      if (missing.length) parts.push(`missing keys ${missing.map((k) => prefix + k).join(', ')}`);
       if (extra.length) parts.push(`unexpected keys ${extra.join(', ')}`);
-      throw new RangeError(`stateDict: ${parts.join('; ')} (expected exactly ${expected.join(', ')})`);
+      throw new RangeError(`stateDict: ${parts.join('; ')} (expected exactly ${expected.map((k) => prefix + k).join(', ')})`);
     }
-    for (const [name, { param }] of this.params) {
-      const t = sd[name];
-      checkTensor(`stateDict['${name}']`, t);
+    const present = expected.filter((k) => Object.hasOwn(sd, prefix + k));
+    for (const name of present) {
+      const { param } = this.params.get(name)!;
+      const t = sd[prefix + name];
+      checkTensor(`stateDict['${prefix + name}']`, t);
       if (t.shape.length !== param.shape.length || t.shape.some((d, i) => d !== param.shape[i])) {
-        throw new RangeError(`stateDict['${name}']: expected shape ${fmtShape(param.shape)}, got ${fmtShape(t.shape)}`);
+        throw new RangeError(`stateDict['${prefix + name}']: expected shape ${fmtShape(param.shape)}, got ${fmtShape(t.shape)}`);
       }
-      checkFinite(`stateDict['${name}']`, t);
+      checkFinite(`stateDict['${prefix + name}']`, t);
     }
-    for (const [name, { param }] of this.params) param.data.set(sd[name].data);
-    this.weightsVersion++;
+    for (const name of present) this.params.get(name)!.param.data.set(sd[prefix + name].data);
+    if (present.length) this.weightsVersion++;
+    return { missingKeys: missing.map((k) => prefix + k), unexpectedKeys: extra };
   }
 
   /** The accumulated gradients (live buffers, like PyTorch's `.grad`), same keys as `stateDict()`. */
