@@ -124,7 +124,7 @@ function conclude(results: ProbeScores[], s: { K: number; kMax: number; steps: n
   const lastPositive = (r: ProbeScores): number => r.bits.reduce((last, b, i) => (b > 0 ? i + 1 : last), 0);
   const list = (rs: ProbeScores[], f: (r: ProbeScores) => string): string => rs.map(f).join(', ');
   const Hs = (rs: ProbeScores[]): string => rs.map((r) => r.H).join(', ');
-  // Capacity against size among the models big enough for the task (H ≥ K), where the task no longer caps h_t's MC.
+  // Capacity against size from the smallest model big enough for the task (H ≥ K, where Jaeger's bound no longer caps the head), the untrained over the same range to compare.
   const growth = (rs: ProbeScores[]): string => {
     const big = rs.filter((r) => r.H >= s.K), a = big.length >= 2 ? big[0] : rs[0], b = rs[rs.length - 1];
     return `×${fmt(b.mcS / a.mcS)} from H = ${a.H} to ${b.H} (×${fmt(b.H / a.H)} the units)`;
