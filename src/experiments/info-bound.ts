@@ -67,7 +67,12 @@ export function ridgeProbe(train: ProbeRows, test: ProbeRows, p: number, m: numb
     }
   }
   const G = new Matrix(p, p);
-  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) G.set(i, j, gram[i * p + j] + (i === j ? lambda * train.n : 0)).set(j, i, gram[i * p + j] + (i === j ? lambda * train.n : 0));
+  for (let i = 0; i < p; i++) {
+    for (let j = i; j < p; j++) {
+      const v = gram[i * p + j] + (i === j ? lambda * train.n : 0); // only the upper triangle was accumulated
+      G.set(i, j, v).set(j, i, v);
+    }
+  }
   const R = new Matrix(p, m);
   for (let i = 0; i < p; i++) for (let k = 0; k < m; k++) R.set(i, k, rhs[i * m + k]);
   const W = new CholeskyDecomposition(G).solve(R);
