@@ -10,3 +10,9 @@ declare module 'virtual:moby-dick' {
   export const source: string;
   export const licence: string;
 }
+
+/** The workbook's stubs and solutions, as text (web/src/workbook-files.ts). */
+declare module '*.ts?raw' {
+  const text: string;
+  export default text;
+}

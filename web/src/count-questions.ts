@@ -55,8 +55,8 @@ export const COUNT_QUESTIONS: readonly CountQuestion[] = [
     source: 'A2: “For a sequence of length T: … What is the total number of multiplications (in terms of hidden size H and input size D)?”',
     question:
       'How many multiplications does one forward pass of a vanilla RNN take over T steps, in H, D and T? One layer, ' +
-      'one sequence (batch size 1), no output layer, as rnnlab’s countMultiplications counts: a matrix–vector ' +
-      `product W v with W of m × n entries costs m·n; ${MULTIPLICATION_CONVENTION.replace(/^forward pass only; /, '')}.`,
+      'one sequence (batch size B = 1), no output layer. Counted as rnnlab’s countMultiplications counts them: ' +
+      `${MULTIPLICATION_CONVENTION}.`,
     variables: ['H', 'D', 'T'],
     notHere: { O: 'this question has no output layer, so the answer has no O' },
     count: (s) => countMultiplications({ cell: 'rnn', T: s.T, D: s.D, H: s.H }).total,
