@@ -12,6 +12,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
+import fixtures_bidir  # noqa: E402
 import fixtures_embedding  # noqa: E402
 import fixtures_gradflow  # noqa: E402
 import fixtures_interop  # noqa: E402
@@ -29,4 +30,5 @@ if __name__ == "__main__":
     fixtures_schedule.main()
     fixtures_safetensors.main()
     fixtures_embedding.main()
+    fixtures_bidir.main()
     fixtures_interop.main()  # reads the committed rnnlab-*.safetensors (scripts/interop-rnnlab-weights.ts)

@@ -34,6 +34,9 @@ export function modelConfig(model: Model): ModelConfig {
   };
   if (model.outputSize !== null) options.outputSize = model.outputSize;
   if ('nonlinearity' in model) options.nonlinearity = model.nonlinearity;
+  // Written only when set, so the checkpoints of one-directional models stay as they were.
+  if (model.bidirectional) options.bidirectional = true;
+  if (model.dropout > 0) options.dropout = model.dropout;
   return { kind, options };
 }
 
@@ -111,13 +114,15 @@ function checkConfig(file: string, m: unknown): ModelConfig {
   const kind = m.kind;
   if (cellOfClass(kind) === null) bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${describeValue(kind)}`);
   const o = m.options;
-  const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity'];
+  const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity', 'bidirectional', 'dropout'];
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
   if (extra.length) bad(file, `model.options: unexpected key(s) ${extra.join(', ')}`);
   for (const k of ['inputSize', 'hiddenSize', 'numLayers'] as const) {
     if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 1) bad(file, `model.options.${k}: expected a positive integer, got ${describeValue(o[k])}`);
   }
   if (o.outputSize !== undefined && (!Number.isSafeInteger(o.outputSize) || (o.outputSize as number) < 1)) bad(file, `model.options.outputSize: expected a positive integer, got ${describeValue(o.outputSize)}`);
+  if (o.bidirectional !== undefined && typeof o.bidirectional !== 'boolean') bad(file, `model.options.bidirectional: expected true or false, got ${describeValue(o.bidirectional)}`);
+  if (o.dropout !== undefined && (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1))) bad(file, `model.options.dropout: expected a probability in [0, 1), got ${describeValue(o.dropout)}`);
   if (typeof o.bias !== 'boolean') bad(file, `model.options.bias: expected true or false, got ${describeValue(o.bias)}`);
   if (typeof o.batchFirst !== 'boolean') bad(file, `model.options.batchFirst: expected true or false, got ${describeValue(o.batchFirst)}`);
   if (o.dtype !== 'float32' && o.dtype !== 'float64') bad(file, `model.options.dtype: expected 'float32' or 'float64', got ${describeValue(o.dtype)}`);
@@ -137,18 +142,21 @@ function checkConfig(file: string, m: unknown): ModelConfig {
 /** The state dict's names and shapes of the config's model, in PyTorch's layout (recurrent.ts builds the same). */
 function expectedShapes(config: ModelConfig): Record<string, number[]> {
   const { inputSize: D, hiddenSize: H, numLayers: L, bias, outputSize: O } = config.options;
+  const dirs = config.options.bidirectional ? 2 : 1;
   const G = GATES[cellOfClass(config.kind)!] * H;
   const out: Record<string, number[]> = {};
   for (let l = 0; l < L; l++) {
-    out[`weight_ih_l${l}`] = [G, l === 0 ? D : H];
-    out[`weight_hh_l${l}`] = [G, H];
-    if (bias) {
-      out[`bias_ih_l${l}`] = [G];
-      out[`bias_hh_l${l}`] = [G];
+    for (const suffix of dirs === 2 ? ['', '_reverse'] : ['']) {
+      out[`weight_ih_l${l}${suffix}`] = [G, l === 0 ? D : dirs * H];
+      out[`weight_hh_l${l}${suffix}`] = [G, H];
+      if (bias) {
+        out[`bias_ih_l${l}${suffix}`] = [G];
+        out[`bias_hh_l${l}${suffix}`] = [G];
+      }
     }
   }
   if (O !== undefined) {
-    out['head.weight'] = [O, H];
+    out['head.weight'] = [O, dirs * H];
     out['head.bias'] = [O];
   }
   return out;

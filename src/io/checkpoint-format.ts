@@ -57,6 +57,8 @@ export interface ModelConfig {
     dtype: 'float32' | 'float64';
     outputSize?: number;
     nonlinearity?: 'tanh' | 'relu';
+    bidirectional?: boolean;
+    dropout?: number;
   };
 }
 

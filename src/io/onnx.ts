@@ -9,7 +9,7 @@
  *   h_n = Concat(Y_h of every layer) [L, B, H], c_n likewise (LSTM)
  *
  * One ONNX op per layer, because an ONNX RNN op is one layer (its num_directions axis is for
- * bidirectional layers, which rnnlab does not have: it is always 1 here and squeezed out between layers).
+ * bidirectional layers, which this exporter refuses for now: it is always 1 here and squeezed out between layers).
  * The head, when the model has one, is MatMul with head.weightᵀ then Add head.bias on the [T, B, H]
  * sequence, as rnnlab applies it at every step.
  *
@@ -108,6 +108,7 @@ function finite(name: string, t: Tensor): Tensor {
 export function exportOnnx(model: RNN | LSTM | GRU, options: OnnxExportOptions = {}): Uint8Array {
   const kind = model instanceof LSTM ? 'LSTM' : model instanceof GRU ? 'GRU' : model instanceof RNN ? 'RNN' : null;
   if (kind === null) throw new TypeError(`model: expected an rnnlab RNN, LSTM or GRU, got ${describe(model)}`);
+  if (model.bidirectional) throw new RangeError('model: a bidirectional layer is not exported to ONNX yet (direction="bidirectional" is still to come); export a one-directional model');
   const opts = checkOptions(options);
   const { op, order } = LAYOUT[kind];
   const D = model.inputSize, H = model.hiddenSize, L = model.numLayers, G = order.length;

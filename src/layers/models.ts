@@ -12,7 +12,7 @@ import { gruOps } from '../cells/gru.js';
 import { lstmOps } from '../cells/lstm.js';
 import { rnnOpsFor, type Nonlinearity } from '../cells/rnn.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Recurrent, type BackwardOptions, type RecurrentGradients, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from './recurrent.js';
+import { Recurrent, type BackwardOptions, type ForwardOptions, type RecurrentGradients, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from './recurrent.js';
 
 export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: Nonlinearity;
@@ -53,8 +53,8 @@ export class LSTM extends Recurrent {
   constructor(a: number | RecurrentOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<RecurrentOptions>) {
     super(lstmOps, options(a, hiddenSize, numLayers, rest));
   }
-  override forward(x: Tensor, state?: RecurrentState): LSTMOutput {
-    return super.forward(x, state) as LSTMOutput;
+  override forward(x: Tensor, state?: RecurrentState, options?: ForwardOptions): LSTMOutput {
+    return super.forward(x, state, options) as LSTMOutput;
   }
   override backward(dOutput: Tensor | null, dState?: RecurrentState, options?: BackwardOptions): LSTMGradients {
     return super.backward(dOutput, dState, options) as LSTMGradients;

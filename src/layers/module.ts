@@ -33,6 +33,8 @@ export abstract class Module {
    * (PyTorch refuses the same through its tensors' version counters).
    */
   protected weightsVersion = 0;
+  /** Training mode (the default) or evaluation mode, as PyTorch's `module.training`: dropout acts only in training. */
+  training = true;
 
   protected constructor(dtype: DType) {
     if (dtype !== 'float32' && dtype !== 'float64') {
@@ -52,6 +54,18 @@ export abstract class Module {
     const p = this.params.get(name);
     if (!p) throw new Error(`internal: no parameter ${name}`);
     return p;
+  }
+
+  /** Sets training mode (or evaluation mode with `false`), as PyTorch's `module.train(mode)`; returns the module. */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new TypeError(`mode: expected true or false, got ${describeValue(mode)}`);
+    this.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode, as PyTorch's `module.eval()`: no dropout. Returns the module. */
+  eval(): this {
+    return this.train(false);
   }
 
   /** Parameters with their live gradient buffers, in state_dict order (what optimizers walk). */

@@ -26,9 +26,14 @@ import { checkInitOptions, initLayer, type InitOptions } from './init.js';
 import { Module } from './module.js';
 import type { LayerCache, SequenceBackend } from './backend/backend.js';
 import { resolveBackend, type BackendChoice } from './backend/choose.js';
+import { dropoutMask } from './dropout.js';
+import { addAtLastSteps, checkLengths, finalStates, putColumns, reverseWithin, takeColumns, zeroPadded } from './sequence.js';
+
+/** The dropout Rng's seed is options.seed plus this, so masks do not repeat the weights' draws. */
+const DROPOUT_SEED_OFFSET = 7_919;
 
 /** The keys of RecurrentOptions (an RNN adds 'nonlinearity'). */
-export const RECURRENT_OPTIONS: readonly string[] = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'seed', 'outputSize', 'init', 'backend'];
+export const RECURRENT_OPTIONS: readonly string[] = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'seed', 'outputSize', 'init', 'backend', 'bidirectional', 'dropout'];
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -50,10 +55,28 @@ export interface RecurrentOptions {
    * Both give the same numbers to float32 rounding.
    */
   backend?: BackendChoice;
+  /**
+   * Run every layer in both directions, as PyTorch's bidirectional=True: each layer's output is
+   * [T, B, 2H] (forward then reverse), the reverse direction's parameters end in `_reverse`, and the
+   * states are [numLayers·2, B, H], layer-major, forward then reverse.
+   */
+  bidirectional?: boolean;
+  /** Dropout on the output of every layer but the last, in training mode only (PyTorch's dropout); in [0, 1). */
+  dropout?: number;
+}
+
+export interface ForwardOptions {
+  /**
+   * Each sequence's length (B integers in [1, T], any order): the batch is run exactly as PyTorch runs
+   * pack_padded_sequence(x, lengths, enforce_sorted=False) → layer → pad_packed_sequence: outputs at
+   * padded steps are 0, each final state is taken at its sequence's own last step, and the reverse
+   * direction starts there (src/layers/sequence.ts says why this is exact).
+   */
+  lengths?: readonly number[] | Int32Array;
 }
 
 export interface RecurrentState {
-  /** [numLayers, B, H] (or [numLayers, H] for unbatched input). */
+  /** [numLayers·directions, B, H] (or [numLayers·directions, H] for unbatched input). */
   h?: Tensor;
   /** LSTM only, same shape as h. */
   c?: Tensor;
@@ -98,7 +121,13 @@ interface ForwardCache {
   T: number;
   B: number;
   batched: boolean;
+  /** One per layer and direction, index l·directions + direction. */
   layers: LayerCache[];
+  /** [T, B, directions·H]: the top layer's output, the head's input. */
+  top: FloatArray;
+  /** The dropout mask applied to layer l's output (l < numLayers − 1), or null where none was. */
+  masks: (FloatArray | null)[];
+  lengths: Int32Array | null;
   /** The weights' version at the forward pass (Module.weightsVersion). */
   version: number;
 }
@@ -110,12 +139,19 @@ export abstract class Recurrent extends Module {
   readonly outputSize: number | null;
   readonly batchFirst: boolean;
   readonly hasBias: boolean;
+  readonly bidirectional: boolean;
+  /** 2 when bidirectional, else 1. */
+  readonly numDirections: 1 | 2;
+  readonly dropout: number;
   /** The backend resolved from options.backend: 'reference' or 'wasm'. */
   readonly backend: SequenceBackend['name'];
   protected readonly ops: CellOps;
   private readonly impl: SequenceBackend;
+  /** One per layer and direction, index l·directions + direction. */
   private readonly layerWeights: { w: CellWeights; g: CellWeights; D: number }[] = [];
   private cache: ForwardCache | null = null;
+  /** Draws the dropout masks, one forward pass after another (seeded, so a run repeats exactly). */
+  private readonly dropoutRng: Rng;
 
   protected constructor(ops: CellOps, opts: RecurrentOptions) {
     checkOptions('options', opts, ops.kind === 'rnn' ? [...RECURRENT_OPTIONS, 'nonlinearity'] : RECURRENT_OPTIONS);
@@ -127,19 +163,27 @@ export abstract class Recurrent extends Module {
     this.outputSize = opts.outputSize === undefined ? null : checkPositiveInt('outputSize', opts.outputSize);
     this.batchFirst = checkOptionalBoolean('options.batchFirst', opts.batchFirst) ?? false;
     this.hasBias = checkOptionalBoolean('options.bias', opts.bias) ?? true;
+    this.bidirectional = checkOptionalBoolean('options.bidirectional', opts.bidirectional) ?? false;
+    this.numDirections = this.bidirectional ? 2 : 1;
+    this.dropout = opts.dropout === undefined ? 0 : checkFiniteNumber('options.dropout', opts.dropout, { min: 0 });
+    if (this.dropout >= 1) throw new RangeError(`options.dropout: expected a probability in [0, 1), got ${this.dropout}`);
     if (opts.seed !== undefined) checkFiniteNumber('options.seed', opts.seed);
+    this.dropoutRng = new Rng((opts.seed ?? 0) + DROPOUT_SEED_OFFSET);
     this.impl = resolveBackend(checkOneOf('backend', opts.backend ?? 'auto', ['auto', 'reference', 'wasm'] as const), this.dtype);
     this.backend = this.impl.name;
     const init = opts.init ?? {};
     checkInitOptions(init, ops.kind);
-    checkModelSize({ inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, outputSize: this.outputSize, gates: ops.gates, dtype: this.dtype });
+    const dirs = this.numDirections;
+    // A bidirectional layer is two layers' weights, and the ones above read 2H inputs.
+    checkModelSize({ inputSize: Math.max(this.inputSize, dirs * this.hiddenSize), hiddenSize: this.hiddenSize, numLayers: this.numLayers * dirs, outputSize: this.outputSize, gates: ops.gates, dtype: this.dtype });
     const H = this.hiddenSize, G = ops.gates * H;
     const rng = new Rng(opts.seed ?? 0);
-    for (let l = 0; l < this.numLayers; l++) {
-      const D = l === 0 ? this.inputSize : H;
+    for (let i = 0; i < this.numLayers * dirs; i++) {
+      const l = Math.floor(i / dirs), suffix = `_l${l}${i % dirs === 1 ? '_reverse' : ''}`;
+      const D = l === 0 ? this.inputSize : dirs * H;
       const p = (name: string, shape: number[]): NamedBuffers => {
-        const param = this.addParameter(`${name}_l${l}`, shape);
-        return { p: param.data, g: this.parameter(`${name}_l${l}`).grad.data };
+        const param = this.addParameter(`${name}${suffix}`, shape);
+        return { p: param.data, g: this.parameter(`${name}${suffix}`).grad.data };
       };
       const wIh = p('weight_ih', [G, D]);
       const wHh = p('weight_hh', [G, H]);
@@ -152,47 +196,74 @@ export abstract class Recurrent extends Module {
     }
     if (this.outputSize !== null) {
       // PyTorch's nn.Linear default: weight and bias uniform in ±1/√fan_in.
-      const k = 1 / Math.sqrt(H);
-      fillUniform(this.addParameter('head.weight', [this.outputSize, H]).data, rng, -k, k);
+      const k = 1 / Math.sqrt(dirs * H);
+      fillUniform(this.addParameter('head.weight', [this.outputSize, dirs * H]).data, rng, -k, k);
       fillUniform(this.addParameter('head.bias', [this.outputSize]).data, rng, -k, k);
     }
   }
 
-  /** Runs the whole sequence and keeps every state for backward(). */
-  forward(x: Tensor, state: RecurrentState = {}): RecurrentOutput {
+  /** Restarts the dropout masks' Rng from `seed`: the next forward passes draw the same masks again. */
+  seedDropout(seed: number): void {
+    this.dropoutRng.setState(new Rng(checkFiniteNumber('seed', seed)).getState());
+  }
+
+  /** Runs the whole sequence (every layer, both directions when bidirectional) and keeps every state for backward(). */
+  forward(x: Tensor, state: RecurrentState = {}, options: ForwardOptions = {}): RecurrentOutput {
     checkStateObject('state', state, this.ops.hasCell);
+    checkOptions('options', options, ['lengths']);
     const { T, B, batched, xs } = this.readInput(x);
-    const L = this.numLayers, H = this.hiddenSize, BH = B * H;
+    const lengths = options.lengths === undefined ? null : checkLengths(options.lengths, T, B);
+    const L = this.numLayers, H = this.hiddenSize, BH = B * H, dirs = this.numDirections, S = L * dirs, W = dirs * H;
     const h0 = this.readState('state.h', state.h, B, batched);
     const c0 = this.ops.hasCell ? this.readState('state.c', state.c, B, batched) : null;
     if (!this.ops.hasCell && state.c !== undefined) throw new RangeError(`state.c: only an LSTM has a cell state`);
     // The previous forward's cache is about to be replaced: give back what it holds outside the JS heap.
     for (const layer of this.cache?.layers ?? []) this.impl.release?.(layer);
     this.cache = null;
-    const layers: LayerCache[] = [];
-    const hN = allocate(this.dtype, L * BH), cN = allocate(this.dtype, L * BH);
+    const layers: LayerCache[] = [], masks: (FloatArray | null)[] = [];
+    const hN = allocate(this.dtype, S * BH), cN = allocate(this.dtype, S * BH);
     let input = xs;
     for (let l = 0; l < L; l++) {
-      const { w, D } = this.layerWeights[l];
-      const layer = this.impl.layerForward(
-        { ops: this.ops, D, H, T, B }, w, input, h0.subarray(l * BH, (l + 1) * BH), c0 ? c0.subarray(l * BH, (l + 1) * BH) : null,
-      );
-      layers.push(layer);
-      hN.set(layer.hs.subarray(T * BH), l * BH);
-      if (layer.cs) cN.set(layer.cs.subarray(T * BH), l * BH);
-      input = layer.hs.subarray(BH);
+      // One direction and no padding: the layer's own hs is its output, as before bidirectional existed.
+      const plain = dirs === 1 && lengths === null;
+      const out = plain ? null : allocate(this.dtype, T * B * W);
+      let only: FloatArray | null = null;
+      for (let dir = 0; dir < dirs; dir++) {
+        const i = l * dirs + dir;
+        const { w, D } = this.layerWeights[i];
+        const xin = dir === 0 ? input : reverseWithin(input, T, B, D, lengths);
+        const layer = this.impl.layerForward(
+          { ops: this.ops, D, H, T, B }, w, xin, h0.subarray(i * BH, (i + 1) * BH), c0 ? c0.subarray(i * BH, (i + 1) * BH) : null,
+        );
+        layers.push(layer);
+        hN.set(lengths ? finalStates(layer.hs, B, H, lengths) : layer.hs.subarray(T * BH), i * BH);
+        if (layer.cs) cN.set(lengths ? finalStates(layer.cs, B, H, lengths) : layer.cs.subarray(T * BH), i * BH);
+        const hs = layer.hs.subarray(BH);
+        if (out === null) only = hs;
+        else putColumns(out, dir === 0 ? hs : reverseWithin(hs, T, B, H, lengths), T * B, H, W, dir * H);
+      }
+      let y = out ?? only!;
+      if (lengths) zeroPadded(y, T, B, W, lengths);
+      if (l < L - 1 && this.training && this.dropout > 0) {
+        const mask = dropoutMask(this.dtype, T * B * W, this.dropout, this.dropoutRng);
+        const dropped = allocate(this.dtype, y.length);
+        for (let j = 0; j < y.length; j++) dropped[j] = y[j] * mask[j];
+        masks[l] = mask;
+        y = dropped;
+      } else masks[l] = null;
+      input = y;
     }
-    this.cache = { T, B, batched, layers, version: this.weightsVersion };
-    let out = input; // [T, B, H]
-    let width = H;
+    this.cache = { T, B, batched, layers, top: input, masks, lengths, version: this.weightsVersion };
+    let out = input; // [T, B, W]
+    let width = W;
     if (this.outputSize !== null) {
       width = this.outputSize;
       out = allocate(this.dtype, T * B * width);
-      this.impl.linearForward(out, input, this.parameter('head.weight').param.data, this.parameter('head.bias').param.data, T * B, H, width);
+      this.impl.linearForward(out, input, this.parameter('head.weight').param.data, this.parameter('head.bias').param.data, T * B, W, width);
     } else {
       out = out.slice();
     }
-    const stateShape = batched ? [L, B, H] : [L, H];
+    const stateShape = batched ? [S, B, H] : [S, H];
     const result: RecurrentOutput = { output: this.toUserLayout(out, T, B, width, batched), h: new Tensor(hN, stateShape) };
     if (this.ops.hasCell) result.c = new Tensor(cN, stateShape);
     return result;
@@ -208,11 +279,13 @@ export abstract class Recurrent extends Module {
       throw new Error('backward: loadStateDict() replaced the weights after forward(); run forward() again, since backward would mix the old pass with the new weights');
     }
     checkStateObject('dState', dState, this.ops.hasCell);
-    const { T, B, batched, layers } = this.cache;
-    const L = this.numLayers, H = this.hiddenSize, BH = B * H;
-    const width = this.outputSize ?? H;
+    const { T, B, batched, layers, top, masks, lengths } = this.cache;
+    const L = this.numLayers, H = this.hiddenSize, BH = B * H, dirs = this.numDirections, S = L * dirs, W = dirs * H;
+    const keep = options.keepStepGradients === true;
+    if (keep && dirs === 2) throw new RangeError('options.keepStepGradients: only for one-directional layers (a bidirectional layer has two gradients at each step)');
+    const width = this.outputSize ?? W;
     const outShape = this.userShape(T, B, width, batched);
-    let dTop = allocate(this.dtype, T * BH); // dL/d(top layer h_t), [T, B, H]
+    let dTop = allocate(this.dtype, T * B * W); // dL/d(top layer's output), [T, B, W]
     if (dOutput !== null && dOutput !== undefined) {
       checkTensor('dOutput', dOutput);
       checkShape('dOutput', dOutput, outShape, 'the shape of forward().output');
@@ -221,35 +294,56 @@ export abstract class Recurrent extends Module {
       const dOut = this.fromUserLayout(dOutput.data, T, B, width, batched);
       if (this.outputSize !== null) {
         const hw = this.parameter('head.weight'), hb = this.parameter('head.bias');
-        this.impl.linearBackward(dOut, layers[L - 1].hs.subarray(BH), hw.param.data, hw.grad.data, hb.grad.data, dTop, T * B, H, width);
+        this.impl.linearBackward(dOut, top, hw.param.data, hw.grad.data, hb.grad.data, dTop, T * B, W, width);
       } else {
         dTop = dOut;
       }
     }
     const dhN = this.readState('dState.h', dState.h, B, batched);
     const dcN = this.ops.hasCell ? this.readState('dState.c', dState.c, B, batched) : null;
-    const dh0 = allocate(this.dtype, L * BH), dc0 = allocate(this.dtype, L * BH);
-    let dAbove = dTop;
-    const keep = options.keepStepGradients === true;
+    const dh0 = allocate(this.dtype, S * BH), dc0 = allocate(this.dtype, S * BH);
+    let dAbove = dTop; // dL/d(layer l's output), [T, B, W]
     const stepDh: Tensor[] = [], stepDc: Tensor[] = [];
     for (let l = L - 1; l >= 0; l--) {
-      const { w, g, D } = this.layerWeights[l];
-      const keptDh = keep ? allocate(this.dtype, T * BH) : null;
-      const keptDc = keep && dcN ? allocate(this.dtype, T * BH) : null;
-      const { dxs, dh0: dhl, dc0: dcl } = this.impl.layerBackward({ ops: this.ops, D, H, T, B }, w, g, layers[l], {
-        dAbove,
-        dhN: dhN.subarray(l * BH, (l + 1) * BH),
-        dcN: dcN ? dcN.subarray(l * BH, (l + 1) * BH) : null,
-        keptDh,
-        keptDc,
-      });
-      dh0.set(dhl, l * BH);
-      if (dcl) dc0.set(dcl, l * BH);
-      if (keptDh) stepDh[l] = new Tensor(keptDh, [T, B, H]);
-      if (keptDc) stepDc[l] = new Tensor(keptDc, [T, B, H]);
-      dAbove = dxs;
+      const mask = l < L - 1 ? masks[l] : null;
+      if (mask) for (let j = 0; j < dAbove.length; j++) dAbove[j] *= mask[j];
+      // What arrives at padded steps is dropped: the output there was set to 0, not computed.
+      if (lengths) zeroPadded(dAbove, T, B, W, lengths);
+      const D = this.layerWeights[l * dirs].D;
+      const dInput = dirs === 1 ? null : allocate(this.dtype, T * B * D);
+      let dOnly: FloatArray | null = null;
+      for (let dir = 0; dir < dirs; dir++) {
+        const i = l * dirs + dir;
+        const { w, g } = this.layerWeights[i];
+        let part = dirs === 1 ? dAbove : takeColumns(dAbove, T * B, H, W, dir * H);
+        if (dir === 1) part = reverseWithin(part, T, B, H, lengths);
+        let dhArg = dhN.subarray(i * BH, (i + 1) * BH), dcArg = dcN ? dcN.subarray(i * BH, (i + 1) * BH) : null;
+        let dcAbove: FloatArray | null = null;
+        if (lengths) {
+          // The final states were read at each sequence's last step: their gradients enter there.
+          if (part === dAbove) part = part.slice();
+          addAtLastSteps(part, dhArg, B, H, lengths);
+          dhArg = allocate(this.dtype, BH);
+          if (dcArg) {
+            dcAbove = allocate(this.dtype, T * BH);
+            addAtLastSteps(dcAbove, dcArg, B, H, lengths);
+            dcArg = allocate(this.dtype, BH);
+          }
+        }
+        const keptDh = keep ? allocate(this.dtype, T * BH) : null;
+        const keptDc = keep && dcN ? allocate(this.dtype, T * BH) : null;
+        const r = this.impl.layerBackward({ ops: this.ops, D, H, T, B }, w, g, layers[i], { dAbove: part, dhN: dhArg, dcN: dcArg, dcAbove, keptDh, keptDc });
+        dh0.set(r.dh0, i * BH);
+        if (r.dc0) dc0.set(r.dc0, i * BH);
+        if (keptDh) stepDh[l] = new Tensor(keptDh, [T, B, H]);
+        if (keptDc) stepDc[l] = new Tensor(keptDc, [T, B, H]);
+        const dxs = dir === 1 ? reverseWithin(r.dxs, T, B, D, lengths) : r.dxs;
+        if (dInput === null) dOnly = dxs;
+        else for (let j = 0; j < dxs.length; j++) dInput[j] += dxs[j];
+      }
+      dAbove = dInput ?? dOnly!;
     }
-    const stateShape = batched ? [L, B, H] : [L, H];
+    const stateShape = batched ? [S, B, H] : [S, H];
     const result: RecurrentGradients = {
       dx: this.toUserLayout(dAbove, T, B, this.inputSize, batched),
       dh: new Tensor(dh0, stateShape),
@@ -288,10 +382,11 @@ export abstract class Recurrent extends Module {
 
   /** A state tensor ([L, B, H] or [L, H]) as a flat array, zeros when absent. */
   private readState(name: string, s: Tensor | undefined, B: number, batched: boolean): FloatArray {
-    const L = this.numLayers, H = this.hiddenSize;
+    const L = this.numLayers * this.numDirections, H = this.hiddenSize;
     if (s === undefined || s === null) return allocate(this.dtype, L * B * H);
     checkTensor(name, s);
-    checkShape(name, s, batched ? [L, B, H] : [L, H], batched ? '[numLayers, B, hiddenSize]' : '[numLayers, hiddenSize]');
+    const rows = this.numDirections === 2 ? 'numLayers·2' : 'numLayers';
+    checkShape(name, s, batched ? [L, B, H] : [L, H], batched ? `[${rows}, B, hiddenSize]` : `[${rows}, hiddenSize]`);
     checkDType(name, s, this.dtype);
     checkFinite(name, s);
     return s.data.slice();

@@ -105,18 +105,25 @@ export function lossAndGrad(
 }
 
 /**
- * Mean loss and metric over held-out batches (forward only). A non-finite output (diverged weights)
+ * Mean loss and metric over held-out batches (forward only, in evaluation mode). A non-finite output (diverged weights)
  * scores NaN rather than throwing, as the task's loss would.
  */
 export function evaluateOn(model: Model, task: Task, batches: TaskBatch[]): Evaluation {
-  let loss = 0, metric = 0, metricName = '';
-  for (const b of batches) {
-    const { output } = model.forward(b.x);
-    if (!allFinite(output.data)) return { loss: Number.NaN, metric: Number.NaN, metricName: task.metricName };
-    const ev = task.evaluate(output, b);
-    loss += ev.loss;
-    metric += ev.metric;
-    metricName = ev.metricName;
+  // Evaluation mode (no dropout) for the held-out pass, then back to whatever mode the model was in.
+  const training = model.training;
+  model.eval();
+  try {
+    let loss = 0, metric = 0, metricName = '';
+    for (const b of batches) {
+      const { output } = model.forward(b.x);
+      if (!allFinite(output.data)) return { loss: Number.NaN, metric: Number.NaN, metricName: task.metricName };
+      const ev = task.evaluate(output, b);
+      loss += ev.loss;
+      metric += ev.metric;
+      metricName = ev.metricName;
+    }
+    return { loss: loss / batches.length, metric: metric / batches.length, metricName };
+  } finally {
+    model.train(training);
   }
-  return { loss: loss / batches.length, metric: metric / batches.length, metricName };
 }

@@ -33,6 +33,11 @@ export interface LayerBackwardIn {
   /** [B, H] dL/dh_T (and dL/dc_T) from after the sequence. */
   dhN: FloatArray;
   dcN: FloatArray | null;
+  /**
+   * [T, B, H] or null: LSTM only, dL/dc_t from outside the layer, added at each step (a padded batch's
+   * final-cell gradient, which enters at each sequence's own last step rather than at T).
+   */
+  dcAbove?: FloatArray | null;
   /** [T, B, H] out when given: the whole dL/dh_t (and dL/dc_t) reaching every step. */
   keptDh: FloatArray | null;
   keptDc: FloatArray | null;

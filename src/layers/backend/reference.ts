@@ -27,7 +27,7 @@ export const referenceBackend: SequenceBackend = {
     return cache;
   },
 
-  layerBackward({ ops, D, H, T, B }, w, g, cache, { dAbove, dhN, dcN, keptDh, keptDc }) {
+  layerBackward({ ops, D, H, T, B }, w, g, cache, { dAbove, dhN, dcN, dcAbove, keptDh, keptDc }) {
     const dtype = cache.xs instanceof Float64Array ? 'float64' : 'float32';
     const BH = B * H, A = ops.auxWidth(H);
     const dxs = allocate(dtype, T * B * D);
@@ -37,6 +37,7 @@ export const referenceBackend: SequenceBackend = {
       const above = dAbove.subarray(t * BH, (t + 1) * BH);
       for (let i = 0; i < BH; i++) dh[i] += above[i]; // dL/dh_t = from above at t + from step t+1
       keptDh?.set(dh, t * BH);
+      if (dcAbove && dc) for (let i = 0; i < BH; i++) dc[i] += dcAbove[t * BH + i];
       const dhPrev = allocate(dtype, BH);
       const dcPrev = dc ? allocate(dtype, BH) : null;
       stepBackward(ops, w, g, D, H, {

@@ -104,7 +104,7 @@ export const wasmBackend: SequenceBackend = {
     c.wasm.scope.close();
   },
 
-  layerBackward({ ops, D, H, T, B }, w, g, cache, { dAbove, dhN, dcN, keptDh, keptDc }) {
+  layerBackward({ ops, D, H, T, B }, w, g, cache, { dAbove, dhN, dcN, dcAbove, keptDh, keptDc }) {
     const ar = arena();
     const sc = ar.scope();
     try {
@@ -136,6 +136,10 @@ export const wasmBackend: SequenceBackend = {
         st.aux = c.aux + f32Bytes(t * B * A);
         st.dz = p.dz + f32Bytes(t * B * G);
         st.du = dU + f32Bytes(t * B * G);
+        if (dcAbove && hasCell) {
+          const dc = ar.f32(st.dc, BH);
+          for (let i = 0; i < BH; i++) dc[i] += dcAbove[t * BH + i];
+        }
         // Each kernel first makes dh the whole dL/dh_t: from above at t plus from step t+1.
         gates.backward(k, st);
         keptDh?.set(ar.f32(st.dh, BH), t * BH);
