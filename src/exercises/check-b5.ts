@@ -131,7 +131,8 @@ export function checkB5(load: ModuleLoader, rng: Rng): Check[] {
     const changed = [...Object.entries(wr).filter(([k, v]) => !(wrAfter.ok && sameValues(wrAfter.value[k], v))).map(([k]) => `rnn.${k}`),
       ...Object.entries(wl).filter(([k, v]) => !(wlAfter.ok && sameValues(wlAfter.value[k], v))).map(([k]) => `lstm.${k}`)];
     if (!sameValues(xsIn, xs)) changed.unshift('xs');
-    if (changed.length) mutation ??= `${CALL} changed ${changed.join(', ')} (case ${n + 1}): measuring the gradient should leave the inputs and the weights as they were.`;
+    if (!wrAfter.ok || !wlAfter.ok) mutation ??= `after ${CALL}, ${!wrAfter.ok ? wrAfter.error : wlAfter.ok ? '' : wlAfter.error}`;
+    else if (changed.length) mutation ??= `${CALL} changed ${changed.join(', ')} (case ${n + 1}): measuring the gradient should leave the inputs and the weights as they were.`;
     const res = out.ok ? readFlow(out.value, T) : fail<{ rnn: Vec; lstm: Vec }>(`${CALL} threw: ${out.error}`);
     if (!res.ok) {
       outputProblem ??= res.error;

@@ -24,7 +24,7 @@ export function check(name: string, passed: boolean, message: string): Check {
 export function errorText(e: unknown): string {
   try {
     if (e instanceof Error) return `${e.name}: ${e.message}`;
-    return `threw ${describe(e)}`;
+    return `${describe(e)} (thrown, not an Error)`;
   } catch {
     return 'threw something that cannot be printed';
   }
