@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { demoDefaults, runDemo } from './demo.js';
 import { memoryDemoDefaults, runMemoryDemo } from './demo-memory.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { registerCheck } from './check.js';
 import { registerExperiment } from './experiment.js';
 import { registerEval } from './eval.js';
 import { registerExercises } from './exercises.js';
@@ -60,6 +61,7 @@ registerTrain(program);
 registerEval(program);
 registerExport(program);
 registerExercises(program);
+registerCheck(program);
 registerReproduce(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -68,7 +68,9 @@ export function openRegularFile(path: string, o: ReadFileOptions): { fd: number;
     const st = fstatSync(fd);
     if (!st.isFile()) throw new FileError(`${o.what} ${path}: expected a regular file, got ${kindOf(st)}`, 'ENOTREG');
     if (st.size > o.maxBytes) {
-      throw new FileError(`${o.what} ${path}: expected at most ${fmtBytes(o.maxBytes)}, got a file of ${fmtBytes(st.size)}`, 'EFBIG');
+      // Exact byte counts when the rounded sizes would read the same ("at most 1.0 MB, got 1.0 MB").
+      const [max, got] = fmtBytes(o.maxBytes) === fmtBytes(st.size) ? [`${o.maxBytes} bytes`, `${st.size} bytes`] : [fmtBytes(o.maxBytes), fmtBytes(st.size)];
+      throw new FileError(`${o.what} ${path}: expected at most ${max}, got a file of ${got}`, 'EFBIG');
     }
     return { fd, size: st.size };
   } catch (e) {

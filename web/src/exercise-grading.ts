@@ -5,15 +5,12 @@
  * words them. (A browser cannot cap a worker's memory as Node does; an allocation without bound ends
  * in the worker's error, or in the time limit.)
  */
+import { CHECK_TIMEOUT_S, crashedReport, graderFailedReport, timedOutReport } from '../../src/exercises/run.js';
 import type { ExerciseId, ExerciseReport } from '../../src/exercises/types.js';
 import type { GradeReply, GradeRequest } from './exercises-worker.js';
 
-/** Seconds one exercise may take, as `rnnlab check`'s default (CHECK_TIMEOUT_S). */
-export const PAGE_CHECK_TIMEOUT_S = 20;
-
-function failed(id: ExerciseId, name: string, message: string): ExerciseReport {
-  return { id, passed: false, checks: [{ name, passed: false, message }] };
-}
+/** Seconds one exercise may take: `rnnlab check`'s default. */
+export const PAGE_CHECK_TIMEOUT_S = CHECK_TIMEOUT_S;
 
 export interface Grading {
   report: Promise<ExerciseReport>;
@@ -35,16 +32,19 @@ export function gradeInPage(id: ExerciseId, sources: Record<string, string>, o: 
       resolve(r);
     };
   });
-  const timer = setTimeout(() => settle(failed(id, 'finishes in time', `grading ${id} took longer than ${timeoutS} s, so it was stopped: is there a loop that never ends (or a very slow one)?`)), timeoutS * 1000);
+  const timer = setTimeout(() => settle(timedOutReport(id, timeoutS)), timeoutS * 1000);
   worker.onmessage = (e: MessageEvent<GradeReply>) => {
     const m = e.data;
-    settle(m.type === 'done' ? m.report : failed(id, 'grader', `the grader could not run: ${m.message}`));
+    settle(m.type === 'done' ? m.report : graderFailedReport(id, m.message));
   };
   worker.onerror = (e) => {
     e.preventDefault(); // reported here, as a check: not also as an uncaught error on the page
-    settle(failed(id, 'runs without crashing', `your code crashed the grader's worker: ${e.message || 'the worker failed to start or stopped with an error'}`));
+    settle(crashedReport(id, e.message || 'the worker failed to start or stopped with an error'));
   };
-  worker.onmessageerror = () => settle(failed(id, 'grader', 'the grader could not run: its report could not be read'));
+  worker.onmessageerror = () => settle(graderFailedReport(id, 'its report could not be read'));
   worker.postMessage({ id, sources, seed: o.seed ?? 0 } satisfies GradeRequest);
-  return { report, cancel: () => settle(failed(id, 'finishes in time', `grading ${id} was stopped before it finished`)) };
+  return {
+    report,
+    cancel: () => settle({ id, passed: false, checks: [{ name: 'finishes in time', passed: false, message: `grading ${id} was stopped before it finished` }] }),
+  };
 }

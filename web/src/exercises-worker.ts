@@ -6,7 +6,7 @@
  * costs nothing but that worker.
  */
 import { transform } from 'sucrase';
-import { gradeWorkbook } from '../../src/exercises/run.js';
+import { gradeWorkbook, sucraseTranspile } from '../../src/exercises/run.js';
 import type { ExerciseId, ExerciseReport } from '../../src/exercises/types.js';
 import { workerScope } from './worker-scope.js';
 
@@ -20,9 +20,7 @@ export interface GradeRequest {
 /** As the CLI's worker replies: a report, or why the grader itself could not run. */
 export type GradeReply = { type: 'done'; report: ExerciseReport } | { type: 'error'; message: string };
 
-function transpile(source: string, file: string): string {
-  return transform(source, { transforms: file.endsWith('.ts') ? ['typescript', 'imports'] : ['imports'], filePath: file }).code;
-}
+const transpile = sucraseTranspile(transform);
 
 const scope = workerScope<GradeRequest, GradeReply>();
 scope.onmessage = (e) => {
