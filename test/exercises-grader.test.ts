@@ -73,6 +73,11 @@ describe('correct solutions', () => {
     });
   }
 
+  test('rnnlab\'s own workbook solutions (exercises/solutions) pass every check', async () => {
+    const solutions = loaderOf(await importAll(fileURLToPath(new URL('../exercises/solutions', import.meta.url))));
+    for (const id of EXERCISE_IDS) assert.deepEqual(failing(gradeExercise(id, solutions)), [], id);
+  });
+
   test('another seed gives other cases, and a correct solution still passes them all', () => {
     for (const id of EXERCISE_IDS) assert.equal(gradeExercise(id, loaderOf(correct), { seed: 12345 }).passed, true, id);
   });
@@ -217,6 +222,17 @@ describe('whatever the learner\'s code does, a failed check with a message', () 
     const b4 = gradeExercise('B4', loaderOf(mods)), b5 = gradeExercise('B5', loaderOf(mods));
     assert.match(b4.checks[0].message, /could not load b4-lstm-cell: no file b4-lstm-cell\.ts/);
     assert.match(messageOf(b5, 'B5 runs on your B2 RNN and B4 LSTMCell, with weights the grader sets'), /b4-lstm-cell.*B5 is graded on your own B2 and B4 classes/);
+  });
+
+  test('gradients named dW_xh instead of W_xh fail the backward check, saying the interface names them as the weights', () => {
+    const Base = (correct.get('b2-rnn') as ModuleExports).RNN as new (D: number, H: number, O: number) => { backward(d: number[][]): Record<string, unknown> };
+    class RNN extends Base {
+      override backward(douts: number[][]): Record<string, unknown> {
+        return Object.fromEntries(Object.entries(super.backward(douts)).map(([k, v]) => [`d${k}`, v]));
+      }
+    }
+    const r = gradeExercise('B2', () => ({ RNN }));
+    assert.match(messageOf(r, 'backward(douts) returns { W_xh, W_hh, b_h, W_hy, b_y }'), /has no W_xh .*it has dW_xh: the interface names each gradient as its weight, W_xh/);
   });
 
   test('an unknown exercise id is a failed report, not a throw', () => {

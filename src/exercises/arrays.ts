@@ -72,16 +72,8 @@ export function addInto(acc: Vec, v: Vec): void {
   for (let i = 0; i < v.length; i++) acc[i] += v[i];
 }
 
-export function add(a: Vec, b: Vec): Vec {
-  return a.map((v, i) => v + b[i]);
-}
-
 export function mul(a: Vec, b: Vec): Vec {
   return a.map((v, i) => v * b[i]);
-}
-
-export function scale(a: Vec, k: number): Vec {
-  return a.map((v) => v * k);
 }
 
 export function norm(v: Vec): number {

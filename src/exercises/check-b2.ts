@@ -10,7 +10,7 @@
 import type { Rng } from '../tensor/random.js';
 import type { Check, ModuleLoader } from './types.js';
 import { copyMat, dot, flat, randomMat, randomVec, sameValues, type Arr, type Mat, type Shape } from './arrays.js';
-import { callMethod, check, construct, fail, findExport, getProp, ok, readArr, readMat, readWeights, setProp, setWeights, type Result } from './contract.js';
+import { callMethod, check, construct, fail, findExport, getProp, missingGradient, ok, readArr, readMat, readWeights, setProp, setWeights, type Result } from './contract.js';
 import { entryAt, finiteDifferences, sampleEntries } from './fd.js';
 import { BPTT_MISTAKES, RNN_FORWARD_MISTAKES, bptt, rnnForward } from './mistakes-rnn.js';
 import { referenceRnn, type RnnWeights } from './reference.js';
@@ -100,7 +100,7 @@ export function checkB2(load: ModuleLoader, rng: Rng): Check[] {
     const mistaken = BPTT_MISTAKES.map((m) => ({ m, g: bptt(w, xs, douts, m.variant) }));
     for (const k of KEYS) {
       const v = getProp(back.value, k);
-      const a = !v.ok ? v : v.value === undefined ? fail<Arr>(`backward(douts) returned no ${k} (the gradient dL/d${k})`) : readArr(v.value, shapes(D, H, O)[k], `backward(douts).${k}`);
+      const a = !v.ok ? v : v.value === undefined ? fail<Arr>(missingGradient(back.value, k, 'backward(douts)')) : readArr(v.value, shapes(D, H, O)[k], `backward(douts).${k}`);
       learner[k] = a.ok ? a.value : a.error;
       if (!a.ok) backwardProblem ??= a.error;
       grads[k].add(learner[k], ref.grads[k], mistaken.map(({ m, g }) => ({ id: m.id, hint: m.hint, value: g[k] })));

@@ -11,7 +11,7 @@
 import type { Rng } from '../tensor/random.js';
 import type { Check, ModuleLoader } from './types.js';
 import { dot, flat, randomMat, randomVec, sameValues, type Arr, type Mat, type Shape, type Vec } from './arrays.js';
-import { callMethod, check, construct, describe, fail, findExport, getProp, ok, readArr, readVec, readWeights, setProp, setWeights, type Result } from './contract.js';
+import { callMethod, check, construct, describe, fail, findExport, getProp, missingGradient, ok, readArr, readVec, readWeights, setProp, setWeights, type Result } from './contract.js';
 import { entryAt, finiteDifferences, sampleEntries } from './fd.js';
 import { LSTM_BACKWARD_MISTAKES, LSTM_FORWARD_MISTAKES, lstmStep, lstmStepBackward } from './mistakes-lstm.js';
 import { referenceLstmCell, type LstmStepGradients, type LstmWeights } from './reference.js';
@@ -46,8 +46,12 @@ function readBackward(v: unknown, D: number, H: number): Record<Grad, Arr | stri
   const grads = getProp(v, 'grads');
   const shapes = weightShapes(D, H);
   for (const k of WEIGHTS) {
-    const g = grads.ok ? getProp(grads.value, k) : grads;
-    const a = !g.ok ? fail<Arr>(`backward(...).grads: ${g.error}`) : g.value === undefined ? fail<Arr>(`backward(...).grads has no ${k} (the gradient dL/d${k})`) : readArr(g.value, shapes[k], `backward(...).grads.${k}`);
+    if (!grads.ok || grads.value === null || typeof grads.value !== 'object') {
+      out[k] = `backward(...).grads: expected an object { W_f, …, b_o }, got ${grads.ok ? describe(grads.value) : grads.error}`;
+      continue;
+    }
+    const g = getProp(grads.value, k);
+    const a = !g.ok ? g : g.value === undefined ? fail<Arr>(missingGradient(grads.value, k, 'backward(...).grads')) : readArr(g.value, shapes[k], `backward(...).grads.${k}`);
     out[k] = a.ok ? a.value : a.error;
   }
   for (const [k, n] of [['dx', D], ['dhPrev', H], ['dcPrev', H]] as const) {

@@ -162,3 +162,13 @@ export function readWeights(obj: object, shapes: Readonly<Record<string, Shape>>
   }
   return ok(out);
 }
+
+/**
+ * The message for a gradient missing from what backward returned, noticing the usual slip of naming
+ * it dW_xh where the interface names it as its weight, W_xh.
+ */
+export function missingGradient(holder: unknown, key: string, where: string): string {
+  const prefixed = getProp(holder, `d${key}`);
+  const named = prefixed.ok && prefixed.value !== undefined ? `; it has d${key}: the interface names each gradient as its weight, ${key}` : '';
+  return `${where} has no ${key} (the gradient dL/d${key})${named}`;
+}

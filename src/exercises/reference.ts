@@ -9,7 +9,7 @@ import { LSTMCell, RNN, RNNCell } from '../layers/tutorial.js';
 import { clipGradients } from '../optim/clip.js';
 import { gradientFlow } from '../analysis/gradflow.js';
 import { Tensor } from '../tensor/tensor.js';
-import { flat, isMat, toFloat64, toMat, toVec, zerosVec, type Arr, type Mat, type Vec } from './arrays.js';
+import { isMat, toFloat64, toMat, toVec, zerosVec, type Arr, type Mat, type Vec } from './arrays.js';
 
 /** B1's weights: h = tanh(W_hh h_prev + W_xh x + b_h). */
 export interface RnnCellWeights {
@@ -174,7 +174,3 @@ export function referenceGradientFlow(rnn: RnnCellWeights, lstm: LstmWeights, xs
   return { rnn: gradientFlow(r, x, up).dh, lstm: gradientFlow(l, x, up).dh };
 }
 
-/** The flat entries of every tensor named in `keys`, in that order (for comparing a whole gradient set). */
-export function flatOf<K extends string>(w: Record<K, Arr>, keys: readonly K[]): number[] {
-  return keys.flatMap((k) => flat(w[k]));
-}
