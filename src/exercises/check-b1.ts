@@ -7,7 +7,7 @@
  */
 import type { Rng } from '../tensor/random.js';
 import type { Check, ModuleLoader } from './types.js';
-import { randomMat, randomVec, sameValues, type Vec } from './arrays.js';
+import { randomMat, randomVec, sameValues } from './arrays.js';
 import { callMethod, check, construct, findExport, readVec, readWeights, setWeights } from './contract.js';
 import { CELL_FORWARD_MISTAKES, rnnStep } from './mistakes-rnn.js';
 import { referenceRnnCell, type RnnCellWeights } from './reference.js';
@@ -59,7 +59,7 @@ export function checkB1(load: ModuleLoader, rng: Rng): Check[] {
       values.skip();
       continue;
     }
-    values.add(h.value, referenceRnnCell(w, x, hPrev), CELL_FORWARD_MISTAKES.map((m) => ({ id: m.id, hint: m.hint, value: rnnStep(w, x, hPrev, m.variant).h as Vec })));
+    values.add(h.value, referenceRnnCell(w, x, hPrev), CELL_FORWARD_MISTAKES.map((m) => ({ id: m.id, hint: m.hint, value: rnnStep(w, x, hPrev, m.variant).h })));
   }
   checks.push(check('forward(x, hPrev) returns h, H finite numbers', outputProblem === null, outputProblem ?? 'forward returns an array of H finite numbers in every case.'));
   checks.push(check('forward leaves x and hPrev unchanged', mutation === null, mutation ?? 'x and hPrev are unchanged after forward.'));

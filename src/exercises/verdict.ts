@@ -104,14 +104,15 @@ export function gradientCheck(name: string, g: GradientComparison, forwardRight:
   const refRel = g.rel, fdRel = g.fdRel;
   const fdKnown = g.fdProblem === null && g.fd.length > 0;
   const fdAgrees = fdKnown && fdRel < FD_PASS;
-  const fdText = fdKnown
-    ? `finite differences of your forward: ${describeError(fdRel, FD_PASS)}`
-    : `finite differences of your forward could not be taken (${g.fdProblem ?? 'no entries'})`;
   const refText = `${against}: ${describeError(refRel, PASS)}`;
+  // "…; against finite differences of your forward: relative error …", or why there are none.
+  const andFd = (word: string): string => (fdKnown
+    ? `; ${word} finite differences of your forward: ${describeError(fdRel, FD_PASS)}`
+    : ` (finite differences of your forward could not be taken: ${g.fdProblem ?? 'no entries'})`);
   const over = ` Over ${cases(g.cases)} ${MEASURE_NOTE}.`;
   if (g.right) {
     const note = fdKnown && !fdAgrees ? ' It does not match finite differences of your forward, so your forward is what is off: see the forward check.' : '';
-    return check(title, true, `${name} agrees with ${refText}; with ${fdText}.${over}${note}`);
+    return check(title, true, `${name} agrees with ${refText}${andFd('with')}.${over}${note}`);
   }
   const hint = g.hint();
   const hintText = hint ? ` Hint: ${hint}` : '';
@@ -121,9 +122,9 @@ export function gradientCheck(name: string, g: GradientComparison, forwardRight:
   } else if (fdAgrees) {
     verdict = `${name} agrees with finite differences of your forward (${fmtRel(fdRel)}) but not with ${refText}.`;
   } else if (forwardRight) {
-    verdict = `Your forward is right, your ${name} is wrong: against ${refText}; against ${fdText}.`;
+    verdict = `Your forward is right, your ${name} is wrong: against ${refText}${andFd('against')}.`;
   } else {
-    verdict = `Both halves are off: your ${name} disagrees with ${refText}, and with ${fdText}; your forward is wrong too (see the forward check).`;
+    verdict = `Both halves are off: your ${name} disagrees with ${refText}${andFd('and with')}; your forward is wrong too (see the forward check).`;
   }
   return check(title, false, `${verdict}${over}${hintText}`);
 }
