@@ -15,6 +15,7 @@ import torch  # noqa: E402
 import fixtures_bidir  # noqa: E402
 import fixtures_embedding  # noqa: E402
 import fixtures_gradflow  # noqa: E402
+import fixtures_half  # noqa: E402
 import fixtures_interop  # noqa: E402
 import fixtures_layers  # noqa: E402
 import fixtures_optim  # noqa: E402
@@ -31,4 +32,5 @@ if __name__ == "__main__":
     fixtures_safetensors.main()
     fixtures_embedding.main()
     fixtures_bidir.main()
+    fixtures_half.main()
     fixtures_interop.main()  # reads the committed rnnlab-*.safetensors (scripts/interop-rnnlab-weights.ts)

@@ -8,11 +8,15 @@
  *   the rest  the byte buffer: every tensor little-endian, row-major, contiguous; offsets are relative to
  *             the buffer start and the tensors tile it exactly (no gaps, no overlaps, nothing after)
  *
- * Only F32 and F64 are supported (rnnlab's two dtypes). Decoding is strict: anything that does not follow
+ * F32 and F64 (rnnlab's two dtypes) and the half-precision F16 and BF16 that PyTorch users save: those
+ * are read into float32 (exactly: each is a float32 value) and written when asked (`{ dtype: 'F16' }`),
+ * rounding to nearest even as PyTorch does (src/io/half.ts); a value the half format cannot hold is
+ * refused rather than written as Inf. Decoding is strict: anything that does not follow
  * the layout above is a CheckpointError saying what and where. Decoding does not judge the values (NaN is a
  * legal float); whoever loads weights checks finiteness.
  */
 import { shapeSize, Tensor } from '../tensor/tensor.js';
+import { fromBF16Bits, fromF16Bits, toBF16Bits, toF16Bits } from './half.js';
 import { CheckpointError } from './checkpoint-error.js';
 import { describeValue } from '../tensor/check.js';
 
@@ -21,15 +25,28 @@ export { CheckpointError } from './checkpoint-error.js';
 /** Headers larger than this are refused (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-const DTYPES = { F32: { bytes: 4, dtype: 'float32' }, F64: { bytes: 8, dtype: 'float64' } } as const;
+const DTYPES = {
+  F32: { bytes: 4, dtype: 'float32' }, F64: { bytes: 8, dtype: 'float64' }, F16: { bytes: 2, dtype: 'float32' }, BF16: { bytes: 2, dtype: 'float32' },
+} as const;
 type StDType = keyof typeof DTYPES;
+
+export interface EncodeSafetensorsOptions {
+  /** Store every tensor in this format instead of its own dtype (F16 or BF16: half precision, as PyTorch's .half() / .bfloat16()). */
+  dtype?: 'F16' | 'BF16' | 'F32' | 'F64';
+}
+
+const HALF = { F16: { to: toF16Bits, from: fromF16Bits }, BF16: { to: toBF16Bits, from: fromBF16Bits } } as const;
 
 /**
  * Serializes tensors (in the given key order) and optional string metadata into safetensors bytes.
  * Names must be non-empty and not "__metadata__"; metadata values must be strings.
  */
-export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>, options: EncodeSafetensorsOptions = {}): Uint8Array {
   if (tensors === null || typeof tensors !== 'object') throw new TypeError(`tensors: expected an object of Tensors, got ${describeValue(tensors)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`options: expected { dtype? }, got ${describeValue(options)}`);
+  const as = options.dtype;
+  if (as !== undefined && !Object.hasOwn(DTYPES, as)) throw new RangeError(`options.dtype: expected 'F16', 'BF16', 'F32' or 'F64', got ${describeValue(as)}`);
+  const stored = (t: Tensor): StDType => as ?? (t.dtype === 'float64' ? 'F64' : 'F32');
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     if (metadata === null || typeof metadata !== 'object') throw new TypeError(`metadata: expected an object of strings, got ${describeValue(metadata)}`);
@@ -43,8 +60,8 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   for (const [name, t] of entries) {
     if (name === '' || name === '__metadata__') throw new RangeError(`tensors: a tensor cannot be named ${JSON.stringify(name)}`);
     if (!(t instanceof Tensor)) throw new TypeError(`tensors['${name}']: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
-    const size = t.size * (t.dtype === 'float64' ? 8 : 4);
-    header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + size] };
+    const size = t.size * DTYPES[stored(t)].bytes;
+    header[name] = { dtype: stored(t), shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
   // TextEncoder, not Buffer: this file also runs in the browser lab.
@@ -57,12 +74,22 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   view.setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   let p = 8 + json.length;
-  for (const [, t] of entries) {
-    const d = t.data;
-    if (t.dtype === 'float64') {
+  for (const [name, t] of entries) {
+    const d = t.data, st = stored(t);
+    if (st === 'F64') {
       for (let i = 0; i < d.length; i++, p += 8) view.setFloat64(p, d[i], true);
-    } else {
+    } else if (st === 'F32') {
       for (let i = 0; i < d.length; i++, p += 4) view.setFloat32(p, d[i], true);
+    } else {
+      const { to, from } = HALF[st];
+      for (let i = 0; i < d.length; i++, p += 2) {
+        const bits = to(d[i]);
+        // A finite weight that the format cannot hold would be written as Inf: a changed model, so refused.
+        if (Number.isFinite(d[i]) && !Number.isFinite(from(bits))) {
+          throw new RangeError(`tensors['${name}']: ${d[i]} at flat index ${i} is out of ${st}'s range (|x| ≤ ${st === 'F16' ? '65504' : '3.39e38'}); refusing to write it as Inf`);
+        }
+        view.setUint16(p, bits, true);
+      }
     }
   }
   return out;
@@ -125,7 +152,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
     const extra = Object.keys(e).filter((k) => k !== 'dtype' && k !== 'shape' && k !== 'data_offsets');
     if (extra.length) fail(`${where}: unexpected field(s) ${extra.join(', ')}`);
     if (typeof e.dtype !== 'string' || !Object.hasOwn(DTYPES, e.dtype)) {
-      fail(`${where}: dtype ${JSON.stringify(e.dtype)} is not supported (rnnlab reads F32 and F64)`);
+      fail(`${where}: dtype ${JSON.stringify(e.dtype)} is not supported (rnnlab reads F32, F64, F16 and BF16)`);
     }
     const dtype = e.dtype as StDType;
     if (!Array.isArray(e.shape) || !e.shape.every(isIndex)) fail(`${where}: shape must be an array of non-negative integers, got ${describeValue(e.shape)}`);
@@ -167,9 +194,14 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
       const d = new Float64Array(size);
       for (let i = 0; i < size; i++) d[i] = view.getFloat64(start + 8 * i, true);
       tensors[s.name] = new Tensor(d, s.shape);
-    } else {
+    } else if (s.dtype === 'F32') {
       const d = new Float32Array(size);
       for (let i = 0; i < size; i++) d[i] = view.getFloat32(start + 4 * i, true);
+      tensors[s.name] = new Tensor(d, s.shape);
+    } else {
+      const { from } = HALF[s.dtype];
+      const d = new Float32Array(size);
+      for (let i = 0; i < size; i++) d[i] = from(view.getUint16(start + 2 * i, true));
       tensors[s.name] = new Tensor(d, s.shape);
     }
   }
