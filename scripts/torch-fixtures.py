@@ -21,6 +21,7 @@ import fixtures_layers  # noqa: E402
 import fixtures_optim  # noqa: E402
 import fixtures_safetensors  # noqa: E402
 import fixtures_schedule  # noqa: E402
+import fixtures_textclf  # noqa: E402
 
 if __name__ == "__main__":
     torch.manual_seed(0)
@@ -33,4 +34,5 @@ if __name__ == "__main__":
     fixtures_embedding.main()
     fixtures_bidir.main()
     fixtures_half.main()
+    fixtures_textclf.main()
     fixtures_interop.main()  # reads the committed rnnlab-*.safetensors (scripts/interop-rnnlab-weights.ts)
