@@ -57,7 +57,7 @@ export function taskFromSpec(spec: unknown, overrides: TaskSpecOverrides = {}): 
       `name the file yourself (${flag} ${named} on the command line, overrides.file from code) to read it`);
   }
   switch (s.kind) {
-    case 'adding': return rewrap(() => new AddingTask({ seqLen: s.seqLen as number, dtype: dtypeOf(s) }));
+    case 'adding': return rewrap(() => new AddingTask({ seqLen: s.seqLen as number, ...(s.minLen !== undefined ? { minLen: s.minLen as number } : {}), dtype: dtypeOf(s) }));
     case 'copy': return rewrap(() => new CopyMemoryTask({ delay: s.delay as number, dtype: dtypeOf(s) }));
     case 'temporal-order': return rewrap(() => new TemporalOrderTask({ seqLen: s.seqLen as number, dtype: dtypeOf(s) }));
     case 'char-lm': return charLMFromSpec(s, overrides.file !== undefined ? { file: overrides.file } : {});

@@ -32,6 +32,12 @@ export interface TaskBatch {
   target: Tensor | Int32Array;
   /** Only for `lossAt: 'mask'`: 1 at row t·B + b where the loss counts, 0 elsewhere (length T·B). */
   mask?: Uint8Array;
+  /**
+   * A padded batch: sequence b has lengths[b] steps (in [1, T]), the rest is padding. The trainer runs
+   * the model with `{ lengths }` (PyTorch's packed sequences) and a task scored at the last step reads
+   * each sequence's own last step.
+   */
+  lengths?: Int32Array;
 }
 
 export interface TaskEvaluation {
@@ -118,24 +124,29 @@ export function checkBatchX(task: Task<TaskBatch>, batch: TaskBatch): number {
 
 /**
  * The last step of an output for a task scored at the last step: `[T, B, C]` → `[B, C]` (a copy), or
- * `[B, C]` as given. `expand` puts a gradient for the last step back into the output's shape.
+ * `[B, C]` as given. With `lengths` (a padded batch) row b is taken at its own last step lengths[b] − 1.
+ * `expand` puts a gradient for the last steps back into the output's shape.
  */
-export function lastStep(output: Tensor, T: number, B: number, C: number): { last: Tensor; expand: (g: Tensor) => Tensor } {
+export function lastStep(output: Tensor, T: number, B: number, C: number, lengths?: Int32Array): { last: Tensor; expand: (g: Tensor) => Tensor } {
   checkTensor('output', output);
   if (output.shape.length === 2) {
+    if (lengths) throw new RangeError('output: a padded batch (lengths) needs the output at every step, [T, B, outputSize]');
     checkShape('output', output, [B, C], '[B, outputSize] or [T, B, outputSize]');
     return { last: output, expand: (g) => g };
   }
   if (output.shape.length !== 3 || output.shape[0] !== T || output.shape[1] !== B || output.shape[2] !== C) {
     throw new RangeError(`output: expected shape [${B}, ${C}] or [${T}, ${B}, ${C}] ([B, outputSize] or [T, B, outputSize]), got ${fmtShape(output.shape)}`);
   }
-  const off = (T - 1) * B * C;
-  const last = new Tensor(output.data.slice(off, off + B * C), [B, C]);
+  if (lengths && lengths.length !== B) throw new RangeError(`batch.lengths: expected ${B} lengths, got ${lengths.length}`);
+  // Row b's offset in the output: (t_b · B + b) · C with t_b its last step.
+  const at = (b: number): number => (((lengths ? lengths[b] : T) - 1) * B + b) * C;
+  const last = allocate(output.dtype, B * C);
+  for (let b = 0; b < B; b++) last.set(output.data.subarray(at(b), at(b) + C), b * C);
   return {
-    last,
+    last: new Tensor(last, [B, C]),
     expand: (g) => {
       const full = allocate(output.dtype, output.size);
-      full.set(g.data, off);
+      for (let b = 0; b < B; b++) full.set(g.data.subarray(b * C, (b + 1) * C), at(b));
       return new Tensor(full, output.shape);
     },
   };

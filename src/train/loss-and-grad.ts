@@ -9,7 +9,7 @@
  *   stride = window, the default, the chunks are disjoint). The loss is the task's loss on the whole
  *   sequence's output, which a chunked forward pass computes exactly.
  */
-import type { RecurrentState } from '../layers/recurrent.js';
+import type { ForwardOptions, RecurrentState } from '../layers/recurrent.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
 import type { Task, TaskBatch } from '../tasks/task.js';
 import type { Model } from './options.js';
@@ -46,6 +46,11 @@ export function gradNormOf(model: Model): number {
   return Math.sqrt(s);
 }
 
+/** A padded batch runs as PyTorch's packed sequences. */
+function forwardOptions(b: TaskBatch): ForwardOptions {
+  return b.lengths ? { lengths: b.lengths } : {};
+}
+
 /** A step whose forward pass already produced a non-finite output (the task's loss would refuse it). */
 const NOT_FINITE = { loss: Number.NaN, metric: Number.NaN, metricName: '', ok: false } as const;
 
@@ -57,8 +62,11 @@ export function lossAndGrad(
   model: Model, task: Task, batch: TaskBatch, window: number | null, stride: number,
 ): { loss: number; metric: number; metricName: string; ok: boolean } {
   const T = batch.x.shape[0];
+  if (batch.lengths && window !== null && T > window) {
+    throw new RangeError('options.tbptt: truncated BPTT is not for padded batches (the task gives lengths); train padded batches with full BPTT');
+  }
   if (window === null || T <= window) {
-    const { output } = model.forward(batch.x);
+    const { output } = model.forward(batch.x, {}, forwardOptions(batch));
     if (!allFinite(output.data)) return NOT_FINITE;
     const ev = task.evaluate(output, batch);
     const ok = Number.isFinite(ev.loss) && allFinite(ev.grad.data);
@@ -115,7 +123,7 @@ export function evaluateOn(model: Model, task: Task, batches: TaskBatch[]): Eval
   try {
     let loss = 0, metric = 0, metricName = '';
     for (const b of batches) {
-      const { output } = model.forward(b.x);
+      const { output } = model.forward(b.x, {}, forwardOptions(b));
       if (!allFinite(output.data)) return { loss: Number.NaN, metric: Number.NaN, metricName: task.metricName };
       const ev = task.evaluate(output, b);
       loss += ev.loss;
