@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradCheck } from '../src/analysis/gradcheck.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/io/checkpoint.js';
-import { exportOnnx } from '../src/io/onnx.js';
 import { GRU, LSTM, RNN } from '../src/layers/models.js';
 import type { Recurrent, RecurrentOptions } from '../src/layers/recurrent.js';
 import { Rng } from '../src/tensor/random.js';
@@ -156,9 +155,5 @@ describe('saving and exporting', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('ONNX export refuses a bidirectional model by name (for now)', () => {
-    assert.throws(() => exportOnnx(new GRU({ inputSize: 2, hiddenSize: 2, bidirectional: true })), /model: a bidirectional layer is not exported to ONNX yet/);
   });
 });

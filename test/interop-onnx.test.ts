@@ -3,58 +3,20 @@
  * backend, in Node) and gives rnnlab's forward (float32; max error relative to scale < 1e-5) for the output, h_n and c_n: each cell, one and two layers,
  * with and without head, relu RNN, no bias, batchFirst, a given initial state, a float64 model (rounded),
  * dynamic T and B (one exported file run at two shapes), and PyTorch's own weights against torch's output.
+ * Bidirectional layers and sequence_lens: test/interop-onnx-bidir.test.ts.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-web';
-import { GRU, LSTM, RNN, Rng, decodeSafetensors, tensor, type Tensor } from '../src/index.js';
+import { GRU, LSTM, RNN, decodeSafetensors } from '../src/index.js';
 import { exportOnnx, type OnnxExportOptions } from '../src/io/onnx.js';
 import { loadFixture, maxRelError, type JsonTensor } from './helpers/fixtures.js';
-
-type Model = RNN | LSTM | GRU;
-
-function random(rng: Rng, shape: number[]): Float32Array {
-  const d = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < d.length; i++) d[i] = rng.uniform(-1, 1);
-  return d;
-}
+import { checkOnnx, type Model } from './helpers/onnx.js';
 
 /** Runs the exported model in onnxruntime and compares with model.forward on the same input. */
-async function check(model: Model, shape: [number, number], options: OnnxExportOptions = {}, bytes = exportOnnx(model, options)): Promise<void> {
-  const session = await ort.InferenceSession.create(bytes);
-  const rng = new Rng(42);
-  const [T, B] = shape;
-  const D = model.inputSize, L = model.numLayers, H = model.hiddenSize;
-  const xShape = model.batchFirst ? [B, T, D] : [T, B, D];
-  const x = random(rng, xShape);
-  const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor('float32', x, xShape) };
-  const state: { h?: Tensor; c?: Tensor } = {};
-  if (options.initialState) {
-    const h0 = random(rng, [L, B, H]);
-    feeds.h0 = new ort.Tensor('float32', h0, [L, B, H]);
-    state.h = tensor(h0, [L, B, H], model.dtype);
-    if (model instanceof LSTM) {
-      const c0 = random(rng, [L, B, H]);
-      feeds.c0 = new ort.Tensor('float32', c0, [L, B, H]);
-      state.c = tensor(c0, [L, B, H], model.dtype);
-    }
-  }
-  const got = await session.run(feeds);
-  const ref = model.forward(tensor(x, xShape, model.dtype), state);
-  assert.deepEqual(got.y.dims, ref.output.shape);
-  assert.deepEqual(got.h_n.dims, [L, B, H]);
-  const tol = 1e-5;
-  const ey = maxRelError(got.y.data as Float32Array, ref.output);
-  const eh = maxRelError(got.h_n.data as Float32Array, ref.h);
-  assert.ok(ey < tol, `output: max relative error ${ey}`);
-  assert.ok(eh < tol, `h_n: max relative error ${eh}`);
-  if (model instanceof LSTM) {
-    const ec = maxRelError(got.c_n.data as Float32Array, ref.c!);
-    assert.ok(ec < tol, `c_n: max relative error ${ec}`);
-  } else {
-    assert.equal(got.c_n, undefined);
-  }
+async function check(model: Model, shape: [number, number], options: OnnxExportOptions = {}, bytes?: Uint8Array): Promise<void> {
+  await checkOnnx(model, shape, options, bytes ? { bytes } : {});
 }
 
 const base = { inputSize: 3, hiddenSize: 5, seed: 3, backend: 'reference' } as const;
@@ -97,7 +59,7 @@ describe('ONNX export runs in onnxruntime-web as rnnlab', () => {
     const m = new LSTM(base);
     assert.throws(() => exportOnnx({} as LSTM), /^TypeError: model: expected an rnnlab RNN, LSTM or GRU, got Object/);
     assert.throws(() => exportOnnx(m, { dtype: 'float64' as 'float32' }), /options\.dtype: expected 'float32'.*float32 only.*got string "float64"/);
-    assert.throws(() => exportOnnx(m, { opset: 13 } as OnnxExportOptions), /options\.opset: unknown option \(expected one of initialState, dtype, docString\)/);
+    assert.throws(() => exportOnnx(m, { opset: 13 } as OnnxExportOptions), /options\.opset: unknown option \(expected one of initialState, sequenceLens, dtype, docString\)/);
     assert.throws(() => exportOnnx(m, { initialState: 1 } as unknown as OnnxExportOptions), /options\.initialState: expected true or false, got number 1/);
     assert.throws(() => exportOnnx(m, null as unknown as OnnxExportOptions), /options: expected an object/);
     const bad = new LSTM(base);

@@ -30,11 +30,11 @@ const TYPE_TENSOR = { elem_type: 1, shape: 2 } as const;
 const SHAPE = { dim: 1 } as const;
 const DIMENSION = { dim_value: 1, dim_param: 2 } as const;
 
-/** The ONNX types this exporter writes. */
-export type ElemType = 'float32' | 'int64';
+/** The ONNX types this exporter writes (int32 only for the sequence_lens input, the type the RNN ops take). */
+export type ElemType = 'float32' | 'int32' | 'int64';
 
 /** TensorProto.DataType */
-const ELEM = { float32: 1, int64: 7 } as const;
+const ELEM = { float32: 1, int32: 6, int64: 7 } as const;
 
 /** IR version 7, what opset 14 needs. */
 const IR_VERSION = 7;
