@@ -94,6 +94,13 @@ describe('the protocol (planNext, summarize)', () => {
     assert.equal(s.medianSteps, 500);
   });
 
+  it('a diverged run (NaN loss, or null after JSON) counts as +∞ in the medians', () => {
+    const runs = seedJobs().map((j, i) => ({ ...ran(j, i === 0), testLoss: [0.002, Number.NaN, null as unknown as number][i] }));
+    assert.equal(summarize(r, runs, 1).medianTestLoss, Infinity);
+    runs[2].testLoss = 0.1;
+    assert.equal(summarize(r, runs, 1).medianTestLoss, 0.1);
+  });
+
   it('a sweep that solves nothing ends the row as a failure at its own lr', () => {
     const runs = seedJobs().map((j) => ran(j, false));
     for (const j of planNext(r, runs)) runs.push(ran(j, false));

@@ -90,7 +90,8 @@ export function renderFromResults(file: string, out: string): ReproResult[] {
   const ok = typeof p?.command === 'string' && Array.isArray(p.results) && p.results.length > 0
     && (p.results as unknown[]).every((r) => Array.isArray((r as { runs?: unknown })?.runs));
   if (!ok) throw new RangeError(`--from ${file}: expected the JSON that rnnlab reproduce writes ({command, results: [{row, runs, ...}]})`);
-  const results = p.results as ReproResult[];
+  // The rows' summaries are computed again from their runs, so a table re-rendered by newer code is that code's.
+  const results = (p.results as ReproResult[]).map((r) => summarize(r.row, r.runs, r.params));
   const command = p.command as string;
   writeReproductions(out, results, {
     command, quick: command.includes('--quick'), date: typeof p.date === 'string' ? p.date : undefined,

@@ -16,8 +16,9 @@ const TITLES: Record<ReproTask, string> = {
 /** Below this fraction of the baseline a row counts as having beaten it (Arjovsky et al.'s claim for copy). */
 export const BEATS_BASELINE = 0.95;
 
-export function fmtNum(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
+export function fmtNum(x: number | null): string {
+  if (x === null || Number.isNaN(x)) return 'diverged (NaN)';
+  if (!Number.isFinite(x)) return x > 0 ? '∞ (diverged)' : String(x);
   if (x === 0) return '0';
   const a = Math.abs(x);
   return a >= 0.01 && a < 1000 ? x.toFixed(a < 1 ? 4 : 2) : x.toExponential(2);

@@ -149,8 +149,11 @@ export function makeReproModel(r: ReproRow, task: Task, seed: number): Model {
   });
 }
 
+/** A diverged run's loss (NaN, or null once it has been through JSON) counts as +∞, so medians stay ordered. */
+export const lossOrInf = (x: number | null): number => (typeof x === 'number' && !Number.isNaN(x) ? x : Infinity);
+
 const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.map(lossOrInf).sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
