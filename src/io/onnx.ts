@@ -122,6 +122,23 @@ function finite(name: string, t: Tensor): Tensor {
 }
 
 /**
+ * The cell options read as the ops' attributes. An LSTM or GRU variant (Keras' recurrentActivation
+ * 'hardSigmoid', a GRU with the reset gate before the product) has the standard parameters, so only
+ * these options tell it apart; exporting it as the standard cell would give a different function
+ * without a word. Read structurally, so the check holds whichever model version defines them.
+ */
+function checkStandardCell(model: RNN | LSTM | GRU): void {
+  const v = model as object as { readonly recurrentActivation?: unknown; readonly resetAfter?: unknown };
+  const kind = model instanceof LSTM ? 'LSTM' : model instanceof GRU ? 'GRU' : 'RNN';
+  if (v.recurrentActivation !== undefined && v.recurrentActivation !== 'sigmoid') {
+    throw new RangeError(`model: ${kind === 'LSTM' ? 'an' : 'a'} ${kind} with recurrentActivation ${describe(v.recurrentActivation)} is not exported to ONNX yet (only the sigmoid gates of PyTorch's cell are); export a model with recurrentActivation 'sigmoid'`);
+  }
+  if (v.resetAfter !== undefined && v.resetAfter !== true) {
+    throw new RangeError(`model: a GRU with resetAfter ${describe(v.resetAfter)} (the reset gate before W_hn) is not exported to ONNX yet (only PyTorch's GRU, linear_before_reset = 1, is); export a model with resetAfter true`);
+  }
+}
+
+/**
  * The parameter names the graph reads, in order: per layer and direction weight_ih, weight_hh (and the
  * biases), then the head. Any other parameter has no place in the standard ops and is refused by name.
  */
@@ -133,6 +150,7 @@ function checkParameters(model: RNN | LSTM | GRU, sd: Record<string, Tensor>): v
     }
   }
   if (model.outputSize !== null) known.add('head.weight').add('head.bias');
+  checkStandardCell(model);
   for (const [name, t] of Object.entries(sd)) {
     if (/^weight_hr_l\d+/.test(name)) {
       throw new RangeError(`model: parameter '${name}' is an LSTM projection (PyTorch's proj_size), which the standard ONNX LSTM operator has no input for; refusing to export it rather than drop it`);
