@@ -49,13 +49,15 @@ export function checkInitOptions(init: InitOptions, kind: string): void {
 }
 
 /** Fills one layer's weights in place; the RNG is consumed in state_dict order. */
-export function initLayer(w: CellWeights, D: number, H: number, G: number, kind: string, init: InitOptions, rng: Rng): void {
+/** `R`: the width of the state W_hh reads (H, or the projection size P of an LSTM with proj_size). */
+export function initLayer(w: CellWeights, D: number, H: number, G: number, kind: string, init: InitOptions, rng: Rng, R = H): void {
   const k = 1 / Math.sqrt(H);
   const initIh = init.weightIh ?? 'default';
   const initHh = init.weightHh ?? 'default';
   if (initIh === 'default') fillUniform(w.weightIh, rng, -k, k);
   else fillBlocks(w.weightIh, G, H, D, initIh, rng);
   if (initHh === 'default') fillUniform(w.weightHh, rng, -k, k);
+  else if (R !== H) throw new RangeError(`init.weightHh: '${initHh}' needs square H×H blocks, and with a projection W_hh is ${H}×${R}; use the default`);
   else fillBlocks(w.weightHh, G, H, H, initHh, rng);
   for (const b of [w.biasIh, w.biasHh]) {
     if (!b) continue;
@@ -63,6 +65,7 @@ export function initLayer(w: CellWeights, D: number, H: number, G: number, kind:
     else b.fill(0);
   }
   if (init.spectralRadius !== undefined || init.maxSingularValue !== undefined) {
+    if (R !== H) throw new RangeError(`init: spectralRadius and maxSingularValue need square H×H blocks of W_hh, and with a projection they are ${H}×${R}`);
     for (let g = 0; g < G; g++) {
       const block = w.weightHh.subarray(g * H * H, (g + 1) * H * H);
       const current = init.spectralRadius !== undefined ? spectralRadius(block, H) : largestSingularValue(block, H, H);
