@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-web';
-import { Rng, decodeSafetensors, loadCheckpoint, tensor } from '../src/node.js';
+import { GRU, Rng, decodeSafetensors, loadCheckpoint, saveCheckpoint, tensor } from '../src/node.js';
 import { maxRelError } from './helpers/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnnlab-export-'));
@@ -63,10 +63,29 @@ describe('rnnlab export', { concurrency: true }, () => {
     for (const k of Object.keys(sd)) assert.deepEqual(tensors[k].data, sd[k].data, k);
   });
 
+  it('--sequence-lens: a bidirectional checkpoint runs in onnxruntime as forward(x, {}, { lengths }) in rnnlab', async () => {
+    const dir = join(root, 'bidir'), onnxPath = join(root, 'bidir.onnx');
+    const model = new GRU({ inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true, outputSize: 2, seed: 7 });
+    saveCheckpoint(dir, { model, step: 0 });
+    const r = await cli(['export', '--checkpoint', dir, '--onnx', onnxPath, '--sequence-lens']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /h_n \[2·2, B, 3\]; inputs sequence_lens \[B\] int32/);
+    const session = await ort.InferenceSession.create(readFileSync(onnxPath));
+    const [T, B] = [5, 3], lengths = [4, 5, 1];
+    const rng = new Rng(6);
+    const x = Float32Array.from({ length: T * B * 2 }, () => rng.uniform(-1, 1));
+    const got = await session.run({ x: new ort.Tensor('float32', x, [T, B, 2]), sequence_lens: new ort.Tensor('int32', Int32Array.from(lengths), [B]) });
+    const ref = model.forward(tensor(x, [T, B, 2], 'float32'), {}, { lengths });
+    for (const [name, ours] of [['y', ref.output], ['h_n', ref.h]] as const) {
+      const e = maxRelError(got[name].data as Float32Array, ours);
+      assert.ok(e < 1e-5, `${name}: max relative error ${e}`);
+    }
+  });
+
   it('--help lists the flags and examples', async () => {
     const r = await cli(['export', '--help']);
     assert.equal(r.code, 0);
-    for (const s of ['--checkpoint <dir>', '--onnx <file>', '--safetensors <file>', '--initial-state', 'Examples:']) assert.ok(r.stdout.includes(s), s);
+    for (const s of ['--checkpoint <dir>', '--onnx <file>', '--safetensors <file>', '--initial-state', '--sequence-lens', 'Examples:']) assert.ok(r.stdout.includes(s), s);
   });
 
   it('missing, unknown and contradictory flags are errors naming the flag', async () => {

@@ -14,6 +14,8 @@ export interface ExportCliOptions {
   safetensors?: string;
   /** ONNX: add h0 (and c0) graph inputs. */
   initialState?: boolean;
+  /** ONNX: add the sequence_lens [B] int32 graph input (padded batches). */
+  sequenceLens?: boolean;
 }
 
 export interface ExportResult {
@@ -35,12 +37,15 @@ export function runExport(o: ExportCliOptions, log: (line: string) => void = con
   if (o.onnx !== undefined) {
     const bytes = exportOnnx(model, {
       initialState: o.initialState === true,
+      sequenceLens: o.sequenceLens === true,
       docString: `rnnlab ${config.kind} from ${ck.path} (step ${ck.step})`,
     });
     writeAs('--onnx', o.onnx, bytes);
     written.push(o.onnx);
     const io = o2.batchFirst ? 'x [B, T, D] → y [B, T, ·]' : 'x [T, B, D] → y [T, B, ·]';
-    log(`wrote ${o.onnx}: ONNX opset 14, float32, ${io}, h_n${config.kind === 'LSTM' ? ', c_n' : ''} [${o2.numLayers}, B, ${o2.hiddenSize}]${o.initialState ? '; inputs h0' + (config.kind === 'LSTM' ? ', c0' : '') : ''}${o2.dtype === 'float64' ? ' (float64 weights rounded to float32)' : ''}`);
+    const rows = model.bidirectional ? `${model.numLayers}·2` : `${model.numLayers}`;
+    const extra = [...(o.initialState ? ['h0', ...(config.kind === 'LSTM' ? ['c0'] : [])] : []), ...(o.sequenceLens ? ['sequence_lens [B] int32'] : [])];
+    log(`wrote ${o.onnx}: ONNX opset 14, float32, ${io}, h_n${config.kind === 'LSTM' ? ', c_n' : ''} [${rows}, B, ${model.hiddenSize}]${extra.length ? '; inputs ' + extra.join(', ') : ''}${o2.dtype === 'float64' ? ' (float64 weights rounded to float32)' : ''}`);
   }
   if (o.safetensors !== undefined) {
     writeAs('--safetensors', o.safetensors, encodeSafetensors(model.stateDict(), { format: 'pt' }));
@@ -57,7 +62,8 @@ export function registerExport(program: Command): void {
     .requiredOption('--checkpoint <dir>', 'a checkpoint directory, or a checkpoints/ root (its latest), or a .tar of one')
     .option('--onnx <file>', 'write the model as an ONNX file (opset 14, float32, dynamic T and B)')
     .option('--safetensors <file>', 'write the weights alone as safetensors (weight_ih_l0, ..., head.weight) for torch.nn load_state_dict')
-    .option('--initial-state', 'ONNX: add h0 (and c0) [numLayers, B, H] inputs for the initial state (default: zeros)')
+    .option('--initial-state', 'ONNX: add h0 (and c0) [numLayers·directions, B, H] inputs for the initial state (default: zeros)')
+    .option('--sequence-lens', 'ONNX: add a sequence_lens [B] int32 input, each sequence\'s length, for padded batches (default: every sequence is T steps)')
     .addHelpText('after', [
       '',
       'Examples:',

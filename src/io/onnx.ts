@@ -40,8 +40,10 @@
  * the exported interface: give B = 1.
  *
  * What is exported is the model in evaluation mode: dropout between layers acts only in training, so it
- * has no node. A parameter the standard ops cannot hold (e.g. a future LSTM projection, PyTorch's
- * weight_hr_l{k} for proj_size: ONNX's LSTM has no projection) is refused by name, not dropped.
+ * has no node. A parameter the standard ops cannot hold (an LSTM projection, PyTorch's weight_hr_l{k}
+ * for proj_size: ONNX's LSTM has no projection) is refused by name, not dropped; so are the Keras cell
+ * variants (hardSigmoid gates, the reset-before GRU), which ONNX could express (HardSigmoid activations,
+ * linear_before_reset = 0) but which are not exported yet.
  *
  * Precision: the exported model is float32, because onnxruntime's CPU kernels for these ops are float32
  * only. A float64 model is exported with its weights rounded to float32 (its outputs then agree with the
