@@ -17,8 +17,10 @@
  *   dz  = [di·i(1−i); df·f(1−f); dg·(1−g²); do·o(1−o)]
  *   dW_ih += dzᵀ x   dW_hh += dzᵀ h_{t-1}   db += Σ_b dz   dx = dz W_ih   dh_{t-1} = dz W_hh
  */
+import { checkOneOf } from '../tensor/check.js';
 import { opCounter } from '../tensor/counter.js';
 import { sigmoid } from '../tensor/kernels.js';
+import { RECURRENT_ACTIVATIONS, gateActivation, type GateActivation, type RecurrentActivation } from './gate-activation.js';
 import type { CellOps, StepBackward, StepForward } from './ops.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
@@ -83,3 +85,87 @@ export const lstmOps: CellOps = {
     dhPrev.fill(0); // h_{t-1} is reached only through W_hh
   },
 };
+
+/**
+ * The LSTM's ops for `recurrentActivation` (default 'sigmoid': lstmOps above, unchanged). 'hardSigmoid'
+ * is TF.js's default gate (gate-activation.ts): the same cell with hs for σ in i, f and o,
+ *
+ *   i = hs(z_i)   f = hs(z_f)   g = tanh(z_g)   o = hs(z_o)        c_t, h_t as above
+ *
+ * Anything else is an error naming options.recurrentActivation.
+ */
+export function lstmOpsFor(recurrentActivation: unknown): CellOps {
+  const name: RecurrentActivation = checkOneOf('options.recurrentActivation', recurrentActivation ?? 'sigmoid', RECURRENT_ACTIVATIONS);
+  return name === 'sigmoid' ? lstmOps : lstmOpsWith(gateActivation(name));
+}
+
+/**
+ * lstmOps with the gate activation act in place of σ (i, f, o), the candidate and tanh(c_t) still tanh:
+ *
+ *   forward   i = act(z_i)  f = act(z_f)  g = tanh(z_g)  o = act(z_o)  c_t = f ⊙ c_{t-1} + i ⊙ g  h_t = o ⊙ tanh(c_t)
+ *   backward  dcT = dc + dh ⊙ o ⊙ (1 − tanh²(c_t))   dc_{t-1} = dcT ⊙ f
+ *             dz = [dcT·g·act'(i); dcT·c_{t-1}·act'(f); dcT·i·(1−g²); dh·tanh(c_t)·act'(o)]
+ *
+ * act' is written with the gate's value (GateActivation.slope). lstmOps is kept as its own loop so that
+ * the default cell's numbers stay bit for bit what they were.
+ */
+export function lstmOpsWith(act: GateActivation): CellOps {
+  return {
+    kind: 'lstm',
+    gates: 4,
+    hasCell: true,
+    splitRecurrent: false,
+    variant: { recurrentActivation: act.name },
+    auxWidth: (H) => 5 * H, // [i, f, g, o, tanh(c_t)], as lstmOps
+
+    pointwiseForward(H: number, s: StepForward, z: FloatArray): void {
+      const { B, aux } = s;
+      const cPrev = s.cPrev!, c = s.c!, h = s.h;
+      const G = 4 * H;
+      if (opCounter.enabled) opCounter.mul += 3 * B * H;
+      for (let b = 0; b < B; b++) {
+        const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
+        const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
+        const hb = b * H;
+        for (let j = 0; j < H; j++) {
+          const i = act.apply(z[zI + j]);
+          const f = act.apply(z[zF + j]);
+          const g = Math.tanh(z[zG + j]);
+          const o = act.apply(z[zO + j]);
+          const ct = f * cPrev[hb + j] + i * g;
+          const tc = Math.tanh(ct);
+          c[hb + j] = ct;
+          h[hb + j] = o * tc;
+          aux[aI + j] = i;
+          aux[aF + j] = f;
+          aux[aG + j] = g;
+          aux[aO + j] = o;
+          aux[aTanhC + j] = tc;
+        }
+      }
+    },
+
+    pointwiseBackward(H: number, s: StepBackward, dz: FloatArray): void {
+      const { B, aux, dh, dhPrev } = s;
+      const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!, dcTotal = s.dcTotal ?? null;
+      const G = 4 * H;
+      for (let b = 0; b < B; b++) {
+        const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
+        const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
+        const hb = b * H;
+        for (let j = 0; j < H; j++) {
+          const i = aux[aI + j], f = aux[aF + j], g = aux[aG + j], o = aux[aO + j], tc = aux[aTanhC + j];
+          const dhj = dh[hb + j];
+          const dcT = dc[hb + j] + dhj * o * (1 - tc * tc);
+          dcPrev[hb + j] = dcT * f;
+          if (dcTotal) dcTotal[hb + j] = dcT;
+          dz[zI + j] = dcT * g * act.slope(i);
+          dz[zF + j] = dcT * cPrev[hb + j] * act.slope(f);
+          dz[zG + j] = dcT * i * (1 - g * g);
+          dz[zO + j] = dhj * tc * act.slope(o);
+        }
+      }
+      dhPrev.fill(0); // h_{t-1} is reached only through W_hh
+    },
+  };
+}

@@ -61,6 +61,18 @@ export interface CellOps {
    * gate multiplies part of it), so pointwise gets z = a and u. false: pointwise gets z = a + u.
    */
   readonly splitRecurrent: boolean;
+  /**
+   * The options that make this a variant of the standard cell, e.g. { recurrentActivation: 'hardSigmoid' }
+   * or { resetAfter: false }; absent for the standard cells. The fast backend's fused kernels are the
+   * standard cells' alone, so a variant runs on the reference backend (src/layers/backend/choose.ts).
+   */
+  readonly variant?: Readonly<Record<string, string | boolean>>;
+  /**
+   * Present when the cell's step is not "one affine part, then pointwise": the reset-before GRU, whose
+   * reset gate multiplies h_{t-1} before W_hn (src/cells/gru-reset-before.ts). It then does the whole
+   * step, affine parts included, and stepForward / stepBackward hand it over.
+   */
+  readonly step?: WholeStep;
   auxWidth(H: number): number;
   /** Writes h (and c, aux) of the step from its pre-activations z [B, G·H] (and u [B, G·H] when split). */
   pointwiseForward(H: number, s: StepForward, z: FloatArray, u: FloatArray | null): void;
@@ -71,8 +83,15 @@ export interface CellOps {
   pointwiseBackward(H: number, s: StepBackward, dz: FloatArray, du: FloatArray | null): void;
 }
 
+/** A whole step, forward and backward, with the same contract as stepForward / stepBackward below. */
+export interface WholeStep {
+  forward(w: CellWeights, D: number, H: number, s: StepForward): void;
+  backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void;
+}
+
 /** The reference step forward: the affine part with the plain kernels, then the cell's pointwise part. */
 export function stepForward(ops: CellOps, w: CellWeights, D: number, H: number, s: StepForward): void {
+  if (ops.step) return ops.step.forward(w, D, H, s);
   const G = ops.gates * H;
   const z = allocate(dtypeOf(s.h), s.B * G);
   const u = ops.splitRecurrent ? allocate(dtypeOf(s.h), s.B * G) : null;
@@ -87,6 +106,7 @@ export function stepForward(ops: CellOps, w: CellWeights, D: number, H: number, 
  *                dW_hh += duᵀ h_{t-1}   db_hh += Σ_b du   dh_{t-1} (+)= du W_hh      (du = dz unless split)
  */
 export function stepBackward(ops: CellOps, w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
+  if (ops.step) return ops.step.backward(w, g, D, H, s);
   const G = ops.gates * H;
   const dz = allocate(dtypeOf(s.h), s.B * G);
   const du = ops.splitRecurrent ? allocate(dtypeOf(s.h), s.B * G) : null;

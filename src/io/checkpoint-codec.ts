@@ -37,6 +37,8 @@ export function modelConfig(model: Model): ModelConfig {
   // Written only when set, so the checkpoints of one-directional models stay as they were.
   if (model.bidirectional) options.bidirectional = true;
   if (model.dropout > 0) options.dropout = model.dropout;
+  if ('recurrentActivation' in model && model.recurrentActivation !== 'sigmoid') options.recurrentActivation = model.recurrentActivation;
+  if ('resetAfter' in model && !model.resetAfter) options.resetAfter = false;
   return { kind, options };
 }
 
@@ -114,7 +116,7 @@ function checkConfig(file: string, m: unknown): ModelConfig {
   const kind = m.kind;
   if (cellOfClass(kind) === null) bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${describeValue(kind)}`);
   const o = m.options;
-  const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity', 'bidirectional', 'dropout'];
+  const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity', 'bidirectional', 'dropout', 'recurrentActivation', 'resetAfter'];
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
   if (extra.length) bad(file, `model.options: unexpected key(s) ${extra.join(', ')}`);
   for (const k of ['inputSize', 'hiddenSize', 'numLayers'] as const) {
@@ -128,6 +130,12 @@ function checkConfig(file: string, m: unknown): ModelConfig {
   if (o.dtype !== 'float32' && o.dtype !== 'float64') bad(file, `model.options.dtype: expected 'float32' or 'float64', got ${describeValue(o.dtype)}`);
   if (kind === 'RNN' ? o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu' : o.nonlinearity !== undefined) {
     bad(file, `model.options.nonlinearity: expected ${kind === 'RNN' ? "'tanh' or 'relu'" : `none for ${kind}`}, got ${describeValue(o.nonlinearity)}`);
+  }
+  if (o.recurrentActivation !== undefined && (kind === 'RNN' || (o.recurrentActivation !== 'sigmoid' && o.recurrentActivation !== 'hardSigmoid'))) {
+    bad(file, `model.options.recurrentActivation: expected ${kind === 'RNN' ? 'none for RNN' : "'sigmoid' or 'hardSigmoid'"}, got ${describeValue(o.recurrentActivation)}`);
+  }
+  if (o.resetAfter !== undefined && (kind !== 'GRU' || typeof o.resetAfter !== 'boolean')) {
+    bad(file, `model.options.resetAfter: expected ${kind === 'GRU' ? 'true or false' : `none for ${kind}`}, got ${describeValue(o.resetAfter)}`);
   }
   // Guard the allocation: a damaged or hostile config must not ask for gigabytes (the resource policy).
   const cell = cellOfClass(kind)!;

@@ -59,6 +59,10 @@ export interface ModelConfig {
     nonlinearity?: 'tanh' | 'relu';
     bidirectional?: boolean;
     dropout?: number;
+    /** LSTM and GRU, only when not 'sigmoid'. */
+    recurrentActivation?: 'sigmoid' | 'hardSigmoid';
+    /** GRU, only when false (the reset-before GRU). */
+    resetAfter?: boolean;
   };
 }
 

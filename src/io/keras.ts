@@ -1,25 +1,28 @@
 /**
- * Import of Keras / TensorFlow.js LSTM and GRU weights into rnnlab's (PyTorch's) layout.
+ * Import of Keras / TensorFlow.js SimpleRNN, LSTM and GRU weights into rnnlab's (PyTorch's) layout.
+ * (A whole TF.js Layers model, topology and weights, is keras-model.ts.)
  *
  * Keras keeps one layer's weights as
  *
  *   kernel            [D, G·H]   x_t · kernel          (columns are gate blocks)
  *   recurrent_kernel  [H, G·H]   h_{t-1} · recurrent_kernel
- *   bias              LSTM [G·H]; GRU with reset_after=True [2, G·H] (row 0 input bias, row 1 recurrent bias)
+ *   bias              SimpleRNN [H]; LSTM [4H]; GRU reset_after=False [3H], reset_after=True [2, 3H]
+ *                     (row 0 input bias, row 1 recurrent bias)
  *
  * and PyTorch (so rnnlab) keeps W x_t with weight_ih [G·H, D], so the matrices are transposed. Gate blocks:
  *
  *   LSTM  Keras i f c o   =  PyTorch i f g o   (same order; c is PyTorch's g, the cell candidate)
  *   GRU   Keras z r h     →  PyTorch r z n     (blocks 0 and 1 swap)
  *
- * Keras's LSTM has one bias: it becomes bias_ih and bias_hh is zero (only the sum b_ih + b_hh ever
- * enters PyTorch's LSTM). A Keras GRU with reset_after=True is exactly PyTorch's GRU:
+ * SimpleRNN's and LSTM's one bias becomes bias_ih and bias_hh is zero (only the sum b_ih + b_hh ever
+ * enters those cells). A GRU with reset_after=True is exactly PyTorch's GRU:
  *   hh = tanh(x W_h + b_h + r ⊙ (h U_h + rb_h)),  h_t = z ⊙ h_{t-1} + (1 − z) ⊙ hh
- * so its two bias rows become bias_ih and bias_hh. A GRU with reset_after=False (TF1 Keras' default and
- * the only GRU TensorFlow.js 4.x implements) computes tanh(x W_h + b_h + (r ⊙ h) U_h): the reset gate acts
- * before the matrix product, a different function that no choice of PyTorch GRU weights reproduces, so it
- * is refused rather than imported approximately. Likewise only the activations PyTorch's cells use
- * (tanh, and sigmoid for the gates) are accepted; TF.js' default recurrentActivation is hardSigmoid.
+ * so its two bias rows become bias_ih and bias_hh. A GRU with reset_after=False (Keras 2's default and
+ * the only GRU TensorFlow.js 4.x implements) computes hh = tanh(x W_h + b_h + (r ⊙ h) U_h), the reset gate
+ * before the product: rnnlab's GRU({ resetAfter: false }) (src/cells/gru-reset-before.ts), with the same
+ * parameter names; its one bias becomes bias_ih, and bias_hh is zero (b_hh's n block would add outside
+ * the reset, as b_h does). The gates' activation, sigmoid or TF.js's default hardSigmoid, does not change
+ * the weights: build the model with the layer's recurrentActivation.
  */
 import { Tensor, type DType } from '../tensor/tensor.js';
 import { describeValue } from '../tensor/check.js';
@@ -46,24 +49,31 @@ export type KerasWeights =
   | readonly KerasWeight[]
   | { kernel: KerasWeight; recurrentKernel?: KerasWeight; recurrent_kernel?: KerasWeight; bias?: KerasWeight };
 
-export type KerasKind = 'lstm' | 'gru';
+export type KerasKind = 'rnn' | 'lstm' | 'gru';
 
 export interface KerasImportOptions {
   /** The layer index k of the parameter names (weight_ih_l{k}, ...); default 0. */
   layer?: number;
   /** The dtype of the returned tensors; default 'float32'. */
   dtype?: DType;
-  /** GRU: the layer's reset_after. Default: read from the bias shape ([2, 3H] is true); false is refused. */
+  /**
+   * GRU: the layer's reset_after, if you want it checked against the bias ([2, 3H] is true, [3H] false).
+   * Build the GRU with the same resetAfter.
+   */
   resetAfter?: boolean;
-  /** The layer's activation, if you want it checked: only 'tanh' matches PyTorch. */
+  /** The layer's activation, if you want it checked: 'tanh' (and 'relu' for a SimpleRNN, its nonlinearity). */
   activation?: string;
-  /** The layer's recurrent_activation, if you want it checked: only 'sigmoid' matches PyTorch. */
+  /** The layer's recurrent_activation, if you want it checked: 'sigmoid', or 'hardSigmoid' / 'hard_sigmoid' (TF.js's default). */
   recurrentActivation?: string;
 }
 
-const GATES = { lstm: 4, gru: 3 } as const;
+const GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
 /** For each PyTorch gate block, the Keras block it comes from. */
-const FROM_KERAS = { lstm: [0, 1, 2, 3], gru: [1, 0, 2] } as const;
+const FROM_KERAS = { rnn: [0], lstm: [0, 1, 2, 3], gru: [1, 0, 2] } as const;
+/** The gate names of each kind's Keras blocks, for the messages. */
+const KERAS_GATES = { rnn: 'one block', lstm: 'gates i, f, c, o', gru: 'gates z, r, h' } as const;
+/** recurrent_activation as TF.js writes it (camelCase in code, snake_case in model.json) and as rnnlab names it. */
+export const KERAS_RECURRENT_ACTIVATIONS: Readonly<Record<string, 'sigmoid' | 'hardSigmoid'>> = { sigmoid: 'sigmoid', hardSigmoid: 'hardSigmoid', hard_sigmoid: 'hardSigmoid' };
 const OPTION_KEYS = ['layer', 'dtype', 'resetAfter', 'activation', 'recurrentActivation'];
 
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
@@ -93,37 +103,37 @@ function read(name: string, w: unknown): { shape: number[]; data: ArrayLike<numb
   return { shape, data };
 }
 
-function checkOptions(options: unknown): KerasImportOptions {
+function checkOptions(kind: KerasKind, options: unknown): KerasImportOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options: expected an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!OPTION_KEYS.includes(k)) throw new RangeError(`options.${k}: unknown option (expected one of ${OPTION_KEYS.join(', ')})`);
   if (o.layer !== undefined && (!Number.isSafeInteger(o.layer) || (o.layer as number) < 0)) throw new RangeError(`options.layer: expected an integer >= 0, got ${describe(o.layer)}`);
   if (o.dtype !== undefined && o.dtype !== 'float32' && o.dtype !== 'float64') throw new RangeError(`options.dtype: expected 'float32' or 'float64', got ${describe(o.dtype)}`);
   if (o.resetAfter !== undefined && typeof o.resetAfter !== 'boolean') throw new TypeError(`options.resetAfter: expected true or false, got ${describe(o.resetAfter)}`);
-  if (o.activation !== undefined && o.activation !== 'tanh') {
-    throw new RangeError(`options.activation: only 'tanh' matches PyTorch's (and rnnlab's) LSTM and GRU, got ${describe(o.activation)}`);
+  if (o.activation !== undefined && o.activation !== 'tanh' && !(kind === 'rnn' && o.activation === 'relu')) {
+    throw new RangeError(`options.activation: rnnlab's ${kind === 'rnn' ? "RNN has 'tanh' or 'relu'" : `${kind.toUpperCase()} has 'tanh'`}, got ${describe(o.activation)}`);
   }
-  if (o.recurrentActivation !== undefined && o.recurrentActivation !== 'sigmoid') {
-    throw new RangeError(`options.recurrentActivation: only 'sigmoid' matches PyTorch's gates, got ${describe(o.recurrentActivation)} (TF.js defaults to 'hardSigmoid': build the layer with recurrentActivation: 'sigmoid')`);
+  if (o.recurrentActivation !== undefined) {
+    if (kind === 'rnn') throw new RangeError(`options.recurrentActivation: a SimpleRNN has no gates, got ${describe(o.recurrentActivation)}`);
+    if (typeof o.recurrentActivation !== 'string' || !Object.hasOwn(KERAS_RECURRENT_ACTIVATIONS, o.recurrentActivation)) {
+      throw new RangeError(`options.recurrentActivation: rnnlab's gates are 'sigmoid' or 'hardSigmoid' (also spelled 'hard_sigmoid'), got ${describe(o.recurrentActivation)}`);
+    }
   }
+  if (o.resetAfter !== undefined && kind !== 'gru') throw new RangeError(`options.resetAfter: only a GRU has reset_after, got ${describe(o.resetAfter)} for kind '${kind}'`);
   return o as KerasImportOptions;
 }
 
-const RESET_AFTER_FALSE =
-  'a GRU with reset_after=False applies the reset gate before the recurrent matrix product, tanh(x W_h + b_h + (r ⊙ h) U_h), ' +
-  "a different function from PyTorch's GRU (r ⊙ (h U_h + b_hn)); only reset_after=True layers can be imported (TensorFlow.js 4.x implements only reset_after=False)";
-
 /**
- * Converts one Keras / TF.js LSTM or GRU layer's weights into rnnlab (PyTorch) state-dict entries
- * weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (no biases for use_bias=False: build the
- * model with bias: false). Merge the entries of every layer (and a head, if any) and pass them to
- * `model.loadStateDict`. The Keras layer is batch-major [B, T, D]: build the rnnlab model with
- * batchFirst: true to feed it the same input.
+ * Converts one Keras / TF.js SimpleRNN ('rnn'), LSTM or GRU layer's weights into rnnlab (PyTorch)
+ * state-dict entries weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (no biases for
+ * use_bias=False: build the model with bias: false). Merge the entries of every layer (and a head, if
+ * any) and pass them to `model.loadStateDict`. The Keras layer is batch-major [B, T, D]: build the rnnlab
+ * model with batchFirst: true to feed it the same input, and with the layer's variant: a GRU whose bias
+ * is [3H] is GRU({ resetAfter: false }), a TF.js default layer has recurrentActivation: 'hardSigmoid'.
  */
 export function importKerasWeights(kind: KerasKind, weights: KerasWeights, options: KerasImportOptions = {}): Record<string, Tensor> {
-  if (kind !== 'lstm' && kind !== 'gru') throw new RangeError(`kind: expected 'lstm' or 'gru', got ${describe(kind)}`);
-  const o = checkOptions(options);
-  if (kind === 'gru' && o.resetAfter === false) throw new RangeError(`options.resetAfter: ${RESET_AFTER_FALSE}`);
+  if (kind !== 'rnn' && kind !== 'lstm' && kind !== 'gru') throw new RangeError(`kind: expected 'rnn' (SimpleRNN), 'lstm' or 'gru', got ${describe(kind)}`);
+  const o = checkOptions(kind, options);
   let kernelW: unknown, recurrentW: unknown, biasW: unknown;
   if (Array.isArray(weights)) {
     if (weights.length !== 2 && weights.length !== 3) {
@@ -144,7 +154,7 @@ export function importKerasWeights(kind: KerasKind, weights: KerasWeights, optio
   const kernel = read('kernel', kernelW);
   const recurrent = read('recurrentKernel', recurrentW);
   if (recurrent.shape.length !== 2 || recurrent.shape[0] < 1 || recurrent.shape[1] !== G * recurrent.shape[0]) {
-    throw new RangeError(`weights.recurrentKernel: expected shape [H, ${G}·H] for a ${kind.toUpperCase()} (gates ${kind === 'lstm' ? 'i, f, c, o' : 'z, r, h'}), got ${fmt(recurrent.shape)}`);
+    throw new RangeError(`weights.recurrentKernel: expected shape [H, ${G === 1 ? 'H' : `${G}·H`}] for a ${kind === 'rnn' ? 'SimpleRNN' : kind.toUpperCase()} (${KERAS_GATES[kind]}), got ${fmt(recurrent.shape)}`);
   }
   const H = recurrent.shape[0];
   if (kernel.shape.length !== 2 || kernel.shape[0] < 1 || kernel.shape[1] !== G * H) {
@@ -153,17 +163,17 @@ export function importKerasWeights(kind: KerasKind, weights: KerasWeights, optio
   const D = kernel.shape[0];
   const bias = biasW === undefined ? null : read('bias', biasW);
   if (bias !== null) {
-    if (kind === 'lstm' && (bias.shape.length !== 1 || bias.shape[0] !== G * H)) {
-      throw new RangeError(`weights.bias: expected shape [${G * H}] (4·H), got ${fmt(bias.shape)}`);
-    }
+    const one = bias.shape.length === 1 && bias.shape[0] === G * H;
+    const two = bias.shape.length === 2 && bias.shape[0] === 2 && bias.shape[1] === G * H;
+    if (kind !== 'gru' && !one) throw new RangeError(`weights.bias: expected shape [${G * H}] (${G === 1 ? 'H' : `${G}·H`}), got ${fmt(bias.shape)}`);
     if (kind === 'gru') {
-      if (bias.shape.length === 1 && bias.shape[0] === G * H) throw new RangeError(`weights.bias: shape [${G * H}] is a reset_after=False GRU's; ${RESET_AFTER_FALSE}`);
-      if (bias.shape.length !== 2 || bias.shape[0] !== 2 || bias.shape[1] !== G * H) {
-        throw new RangeError(`weights.bias: expected shape [2, ${G * H}] (reset_after=True: input bias, recurrent bias), got ${fmt(bias.shape)}`);
+      if (!one && !two) {
+        throw new RangeError(`weights.bias: expected shape [${G * H}] (reset_after=False) or [2, ${G * H}] (reset_after=True: input bias, recurrent bias), got ${fmt(bias.shape)}`);
+      }
+      if (o.resetAfter !== undefined && o.resetAfter !== two) {
+        throw new RangeError(`options.resetAfter: ${o.resetAfter} does not match weights.bias of shape ${fmt(bias.shape)}, which is a reset_after=${two ? 'True' : 'False'} GRU's`);
       }
     }
-  } else if (kind === 'gru' && o.resetAfter !== true) {
-    throw new RangeError(`options.resetAfter: a GRU without bias does not tell whether it was reset_after=True; pass resetAfter: true if it was (${RESET_AFTER_FALSE})`);
   }
 
   const dtype = o.dtype ?? 'float32';
@@ -190,7 +200,8 @@ export function importKerasWeights(kind: KerasKind, weights: KerasWeights, optio
   };
   if (bias !== null) {
     out[`bias_ih_l${k}`] = vector(bias.data, 0);
-    out[`bias_hh_l${k}`] = kind === 'gru' ? vector(bias.data, G * H) : new Tensor(dtype === 'float64' ? new Float64Array(G * H) : new Float32Array(G * H), [G * H]);
+    const two = bias.shape.length === 2;
+    out[`bias_hh_l${k}`] = two ? vector(bias.data, G * H) : new Tensor(dtype === 'float64' ? new Float64Array(G * H) : new Float32Array(G * H), [G * H]);
   }
   return out;
 }

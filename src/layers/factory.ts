@@ -10,15 +10,17 @@
 import { CELL_KINDS, type CellKind } from '../cells/ops.js';
 import { checkOneOf, describeValue } from '../tensor/check.js';
 import { GRUCell, LSTMCell, RNNCell, type Cell, type CellOptions } from './cells.js';
-import { GRU, LSTM, RNN, type RNNOptions } from './models.js';
+import { GRU, LSTM, RNN, type GRUOptions, type RNNOptions } from './models.js';
 import type { RecurrentOptions } from './recurrent.js';
 
 export type Model = RNN | LSTM | GRU;
 
-/** The constructor's options plus the cell; `nonlinearity` is the RNN's alone. */
+/** The constructor's options plus the cell; `nonlinearity` is the RNN's alone, `resetAfter` the GRU's, `recurrentActivation` the LSTM's and GRU's. */
 export interface ModelSpec extends RecurrentOptions {
   cell: CellKind;
   nonlinearity?: RNNOptions['nonlinearity'];
+  recurrentActivation?: GRUOptions['recurrentActivation'];
+  resetAfter?: GRUOptions['resetAfter'];
 }
 
 /** The model class's name for each cell, as a checkpoint file and PyTorch spell it. */

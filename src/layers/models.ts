@@ -8,14 +8,34 @@
  * The exercise set's `RNN(input_size, hidden_size, output_size)` is the `rnnlab/tutorial` entry's RNN
  * (src/layers/tutorial.ts); here a linear head is the `outputSize` option.
  */
-import { gruOps } from '../cells/gru.js';
-import { lstmOps } from '../cells/lstm.js';
+import type { RecurrentActivation } from '../cells/gate-activation.js';
+import { gruOpsFor } from '../cells/gru.js';
+import { lstmOpsFor } from '../cells/lstm.js';
 import { rnnOpsFor, type Nonlinearity } from '../cells/rnn.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Recurrent, type BackwardOptions, type ForwardOptions, type RecurrentGradients, type RecurrentOptions, type RecurrentOutput, type RecurrentState } from './recurrent.js';
 
 export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: Nonlinearity;
+}
+
+export interface LSTMOptions extends RecurrentOptions {
+  /**
+   * The gates' activation (i, f, o): 'sigmoid' (default, PyTorch's) or 'hardSigmoid', TF.js's default,
+   * clip(0.2x + 0.5, 0, 1) (src/cells/gate-activation.ts). A variant runs on the reference backend.
+   */
+  recurrentActivation?: RecurrentActivation;
+}
+
+export interface GRUOptions extends RecurrentOptions {
+  /** The gates' activation (r, z), as LSTMOptions.recurrentActivation. */
+  recurrentActivation?: RecurrentActivation;
+  /**
+   * true (default): PyTorch's GRU, n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)) (Keras reset_after=True).
+   * false: the reset gate before the product, n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn), Keras 2's
+   * and TF.js's default (src/cells/gru-reset-before.ts); same parameters. Runs on the reference backend.
+   */
+  resetAfter?: boolean;
 }
 
 type Extra<O> = Omit<O, 'inputSize' | 'hiddenSize' | 'numLayers'>;
@@ -48,10 +68,13 @@ export interface LSTMGradients extends RecurrentGradients {
 }
 
 export class LSTM extends Recurrent {
-  constructor(options: RecurrentOptions);
-  constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<RecurrentOptions>);
-  constructor(a: number | RecurrentOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<RecurrentOptions>) {
-    super(lstmOps, options(a, hiddenSize, numLayers, rest));
+  readonly recurrentActivation: RecurrentActivation;
+  constructor(options: LSTMOptions);
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<LSTMOptions>);
+  constructor(a: number | LSTMOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<LSTMOptions>) {
+    const o = options(a, hiddenSize, numLayers, rest);
+    super(lstmOpsFor(o?.recurrentActivation), o);
+    this.recurrentActivation = o.recurrentActivation ?? 'sigmoid';
   }
   override forward(x: Tensor, state?: RecurrentState, options?: ForwardOptions): LSTMOutput {
     return super.forward(x, state, options) as LSTMOutput;
@@ -62,9 +85,14 @@ export class LSTM extends Recurrent {
 }
 
 export class GRU extends Recurrent {
-  constructor(options: RecurrentOptions);
-  constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<RecurrentOptions>);
-  constructor(a: number | RecurrentOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<RecurrentOptions>) {
-    super(gruOps, options(a, hiddenSize, numLayers, rest));
+  readonly recurrentActivation: RecurrentActivation;
+  readonly resetAfter: boolean;
+  constructor(options: GRUOptions);
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, options?: Extra<GRUOptions>);
+  constructor(a: number | GRUOptions, hiddenSize?: number, numLayers?: number, rest?: Extra<GRUOptions>) {
+    const o = options(a, hiddenSize, numLayers, rest);
+    super(gruOpsFor({ resetAfter: o?.resetAfter, recurrentActivation: o?.recurrentActivation }), o);
+    this.recurrentActivation = o.recurrentActivation ?? 'sigmoid';
+    this.resetAfter = o.resetAfter ?? true;
   }
 }

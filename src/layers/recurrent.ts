@@ -17,7 +17,7 @@
  * plain TypeScript, or the fast float32 one in WebAssembly (docs/performance.md); this class validates,
  * converts layouts and chains the layers and the head.
  */
-import type { CellOps, CellWeights } from '../cells/ops.js';
+import type { CellKind, CellOps, CellWeights } from '../cells/ops.js';
 import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape, checkDTypeOption, checkFiniteNumber, checkOptionalBoolean, checkOptions } from '../tensor/check.js';
 import { checkArraySize, checkModelSize } from '../tensor/limits.js';
 import { Rng, fillUniform } from '../tensor/random.js';
@@ -32,8 +32,14 @@ import { addAtLastSteps, checkLengths, finalStates, putColumns, reverseWithin, t
 /** The dropout Rng's seed is options.seed plus this, so masks do not repeat the weights' draws. */
 const DROPOUT_SEED_OFFSET = 7_919;
 
-/** The keys of RecurrentOptions (an RNN adds 'nonlinearity'). */
+/** The keys of RecurrentOptions; each cell adds its own (CELL_OPTIONS). */
 export const RECURRENT_OPTIONS: readonly string[] = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'seed', 'outputSize', 'init', 'backend', 'bidirectional', 'dropout'];
+/** The options only one cell has: the RNN's nonlinearity, the LSTM's and GRU's Keras variants (models.ts). */
+export const CELL_OPTIONS: Readonly<Record<CellKind, readonly string[]>> = {
+  rnn: ['nonlinearity'],
+  lstm: ['recurrentActivation'],
+  gru: ['recurrentActivation', 'resetAfter'],
+};
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -154,7 +160,7 @@ export abstract class Recurrent extends Module {
   private readonly dropoutRng: Rng;
 
   protected constructor(ops: CellOps, opts: RecurrentOptions) {
-    checkOptions('options', opts, ops.kind === 'rnn' ? [...RECURRENT_OPTIONS, 'nonlinearity'] : RECURRENT_OPTIONS);
+    checkOptions('options', opts, [...RECURRENT_OPTIONS, ...CELL_OPTIONS[ops.kind]]);
     super(checkDTypeOption('options.dtype', opts.dtype));
     this.ops = ops;
     this.inputSize = checkPositiveInt('inputSize', opts.inputSize);
@@ -169,7 +175,8 @@ export abstract class Recurrent extends Module {
     if (this.dropout >= 1) throw new RangeError(`options.dropout: expected a probability in [0, 1), got ${this.dropout}`);
     if (opts.seed !== undefined) checkFiniteNumber('options.seed', opts.seed);
     this.dropoutRng = new Rng((opts.seed ?? 0) + DROPOUT_SEED_OFFSET);
-    this.impl = resolveBackend(checkOneOf('backend', opts.backend ?? 'auto', ['auto', 'reference', 'wasm'] as const), this.dtype);
+    // A variant cell (ops.variant) has no fused wasm kernels: 'auto' gives it the reference backend.
+    this.impl = resolveBackend(checkOneOf('backend', opts.backend ?? 'auto', ['auto', 'reference', 'wasm'] as const), this.dtype, ops);
     this.backend = this.impl.name;
     const init = opts.init ?? {};
     checkInitOptions(init, ops.kind);
