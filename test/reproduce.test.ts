@@ -179,5 +179,11 @@ describe('rnnlab reproduce', () => {
     renderFromResults(results, again);
     assert.equal(readFileSync(again, 'utf8'), md);
     assert.throws(() => renderFromResults(out, again), /--from .*reproductions\.md: /);
+    // --resume: every run was logged as it finished, so a second invocation trains nothing and gives the same table.
+    const relog: string[] = [];
+    await runReproduce({ quick: true, jobs: 2, out: again, results, json: false, resume: true }, (l) => relog.push(l));
+    assert.equal(relog.filter((l) => l.startsWith('[run]')).length, 0);
+    assert.ok(relog.filter((l) => l.startsWith('[reused]')).length >= res.length);
+    assert.equal(readFileSync(again, 'utf8').replace(/\d+ min wall-clock/, ''), md.replace(/\d+ min wall-clock/, ''));
   });
 });

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { reproductionsMarkdown } from '../experiments/reproductions-md.js';
 import { reproductionRows, rowId } from '../experiments/reproduction-rows.js';
 import { parameterCount, planNext, runJob, summarize, type ReproJob, type ReproResult, type ReproRow, type ReproRun } from '../experiments/reproductions.js';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { ensureDir } from '../io/files.js';
 import { dirname, resolve } from 'node:path';
 import { positiveInt } from './args.js';
@@ -26,6 +26,8 @@ export interface ReproduceOptions {
   /** The JSON results file. */
   results: string;
   json: boolean;
+  /** Reuse the runs an earlier, unfinished invocation logged next to `results` (same rows, same settings). */
+  resume?: boolean;
 }
 
 export const reproduceDefaults: ReproduceOptions = {
@@ -100,6 +102,37 @@ export function renderFromResults(file: string, out: string): ReproResult[] {
   return results;
 }
 
+/** Every finished run is appended here (one JSON line), so a run that dies loses nothing: --resume reads it. */
+export function runLogPath(results: string): string {
+  return `${results}.runs.jsonl`;
+}
+
+/** What identifies a run across invocations: the row's every setting, and the job. */
+function runKey(row: ReproRow, job: ReproJob): string {
+  return JSON.stringify([row, job.seed, job.lr, job.phase]);
+}
+
+/** The runs an earlier invocation logged, by key; a torn last line (a kill mid-write) is skipped. */
+function loggedRuns(file: string): Map<string, ReproRun> {
+  const out = new Map<string, ReproRun>();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const { key, run } = JSON.parse(line) as { key: string; run: ReproRun };
+      if (typeof key === 'string' && run && typeof run === 'object') out.set(key, run);
+    } catch {
+      /* a line cut short by a kill: that run is simply done again */
+    }
+  }
+  return out;
+}
+
 /**
  * Runs every job of the selected rows on `jobs` worker threads. A row's next jobs (its lr sweep, then
  * the sweep's other seeds) are planned by planNext when its last job in flight finishes, so the pool
@@ -108,6 +141,11 @@ export function renderFromResults(file: string, out: string): ReproResult[] {
 export async function runReproduce(o: ReproduceOptions, log: (line: string) => void = console.error): Promise<ReproResult[]> {
   const rows = selectRows(reproductionRows(o.quick), o.only);
   const t0 = performance.now();
+  ensureDir(dirname(resolve(o.results)), '--results');
+  const logFile = runLogPath(o.results);
+  const done = o.resume ? loggedRuns(logFile) : new Map<string, ReproRun>();
+  if (!o.resume) writeFileAtomic(logFile, '');
+  else log(`resuming: ${done.size} runs already logged in ${logFile}`);
   const runs: ReproRun[][] = rows.map(() => []);
   const inFlight = rows.map(() => 0);
   const results: ReproResult[] = new Array(rows.length);
@@ -137,10 +175,20 @@ export async function runReproduce(o: ReproduceOptions, log: (line: string) => v
       const { i, job } = item;
       inFlight[i]++;
       try {
-        const run = await runInWorker(rows[i], job);
+        const key = runKey(rows[i], job);
+        let run = done.get(key);
+        const reused = run !== undefined;
+        if (run === undefined) {
+          // One retry: a worker that fails to start (a busy machine, a file being replaced) is not a result.
+          run = await runInWorker(rows[i], job).catch((e: unknown) => {
+            log(`[retry] ${rows[i].id} seed ${job.seed} lr ${job.lr}: ${(e as Error).message}`);
+            return runInWorker(rows[i], job);
+          });
+          appendFileSync(logFile, `${JSON.stringify({ key, run })}\n`);
+        }
         runs[i].push(run);
         const how = run.solvedAt !== undefined ? `checks passed at step ${run.solvedAt}` : `no pass in ${run.stepsRun} steps`;
-        log(`[run] ${rows[i].id} seed ${job.seed} lr ${job.lr} (${job.phase}): ${how}, verdict loss ${run.testLoss.toPrecision(4)}${run.solved ? ' (solved)' : ''}, ${run.seconds.toFixed(1)} s`);
+        log(`[${reused ? 'reused' : 'run'}] ${rows[i].id} seed ${job.seed} lr ${job.lr} (${job.phase}): ${how}, verdict loss ${run.testLoss.toPrecision(4)}${run.solved ? ' (solved)' : ''}, ${run.seconds.toFixed(1)} s`);
       } finally {
         inFlight[i]--;
       }
@@ -153,7 +201,6 @@ export async function runReproduce(o: ReproduceOptions, log: (line: string) => v
   const command = `rnnlab reproduce${o.quick ? ' --quick' : ''}${o.only ? ` --only ${o.only.join(',')}` : ''}`;
   const date = new Date().toISOString().slice(0, 10);
   writeReproductions(o.out, results, { command, quick: o.quick, date, wallSeconds });
-  ensureDir(dirname(resolve(o.results)), '--results');
   writeFileAtomic(o.results, `${JSON.stringify({ command, date, wallSeconds, jobs: o.jobs, results }, null, 1)}\n`);
   log(`wrote ${o.out} and ${o.results} (${wallSeconds.toFixed(1)} s wall)`);
   return results;
@@ -177,12 +224,13 @@ export function registerReproduce(program: Command): void {
     .option('--results <file>', 'the raw results as JSON', d.results)
     .option('--list', 'list the rows and their settings, and exit')
     .option('--from <results.json>', 'no training: rewrite --out from a results file an earlier run wrote')
+    .option('--resume', 'reuse the runs an unfinished earlier invocation logged (<results>.runs.jsonl); only the missing ones train')
     .option('--json', 'print the results as one JSON line, last')
     .addHelpText('after', '\nExamples:\n  rnnlab reproduce                      # the full table: about an hour on two cores\n  rnnlab reproduce --quick --out /tmp/r.md\n  rnnlab reproduce --only adding-T100-lstm-b3,adding-T100-tanh-rnn --out /tmp/r.md')
     .action(async (opts: Partial<ReproduceOptions> & { list?: boolean; from?: string }) => {
       const { from, list: _list, ...rest } = opts;
       void _list;
-      const o: ReproduceOptions = { ...d, ...rest, quick: opts.quick === true, json: opts.json === true };
+      const o: ReproduceOptions = { ...d, ...rest, quick: opts.quick === true, json: opts.json === true, resume: opts.resume === true };
       if (from !== undefined) {
         const results = renderFromResults(from, o.out);
         console.error(`wrote ${o.out} from ${from} (${results.length} rows)`);
