@@ -22,22 +22,23 @@ LENGTHS = [3, 5, 2]
 SEED = 20261202
 
 
-def make(kind, bidirectional, batch_first):
+def make(kind, bidirectional, batch_first, proj):
     kw = dict(input_size=D, hidden_size=H, num_layers=L, bidirectional=bidirectional, batch_first=batch_first)
     if kind == "rnn":
         return nn.RNN(nonlinearity="tanh", **kw)
-    return nn.LSTM(**kw) if kind == "lstm" else nn.GRU(**kw)
+    return nn.LSTM(proj_size=proj, **kw) if kind == "lstm" else nn.GRU(**kw)
 
 
-def case(kind, label, bidirectional, lengths, batch_first, dtype):
+def case(kind, label, bidirectional, lengths, batch_first, dtype, proj=0):
     torch.manual_seed(SEED)
-    m = make(kind, bidirectional, batch_first).to(torch.float64)
+    m = make(kind, bidirectional, batch_first, proj).to(torch.float64)
     dirs = 2 if bidirectional else 1
+    P = proj or H
     x = torch.randn(B, T, D, dtype=torch.float64) if batch_first else torch.randn(T, B, D, dtype=torch.float64)
-    h0 = torch.randn(L * dirs, B, H, dtype=torch.float64)
+    h0 = torch.randn(L * dirs, B, P, dtype=torch.float64)
     c0 = torch.randn(L * dirs, B, H, dtype=torch.float64) if kind == "lstm" else None
-    g_out = torch.randn(*(x.shape[:2]), dirs * H, dtype=torch.float64)
-    g_h = torch.randn(L * dirs, B, H, dtype=torch.float64)
+    g_out = torch.randn(*(x.shape[:2]), dirs * P, dtype=torch.float64)
+    g_h = torch.randn(L * dirs, B, P, dtype=torch.float64)
     g_c = torch.randn(L * dirs, B, H, dtype=torch.float64) if kind == "lstm" else None
     sd = {k: v.clone() for k, v in m.state_dict().items()}
     m = m.to(dtype)
@@ -64,7 +65,7 @@ def case(kind, label, bidirectional, lengths, batch_first, dtype):
     c = {
         "label": label, "kind": kind, "dtype": "float64" if dtype == torch.float64 else "float32",
         "bidirectional": bidirectional, "batchFirst": batch_first, "lengths": lengths,
-        "T": T, "B": B, "D": D, "H": H, "numLayers": L,
+        "T": T, "B": B, "D": D, "H": H, "numLayers": L, "projSize": proj,
         "stateDict": {k: t2j(v) for k, v in sd.items()},
         "x": t2j(x), "h0": t2j(h0), "gOut": t2j(g_out), "gH": t2j(g_h),
         "output": t2j(out), "hN": t2j(hn),
@@ -83,6 +84,9 @@ def main():
             cases.append(case(kind, f"{kind} bidirectional", True, None, False, dtype))
             cases.append(case(kind, f"{kind} bidirectional, padded", True, LENGTHS, False, dtype))
             cases.append(case(kind, f"{kind} padded, batchFirst", False, LENGTHS, True, dtype))
+    for dtype in [torch.float64, torch.float32]:
+        cases.append(case("lstm", "lstm projSize 2", False, None, False, dtype, proj=2))
+        cases.append(case("lstm", "lstm projSize 2, bidirectional, padded", True, LENGTHS, False, dtype, proj=2))
     write("bidirectional", {"cases": cases})
 
 

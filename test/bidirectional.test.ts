@@ -18,7 +18,7 @@ import { loadFixture, maxRelError, toTensor, toTensors, type JsonTensor } from '
 
 interface Case {
   label: string; kind: 'rnn' | 'lstm' | 'gru'; dtype: DType; bidirectional: boolean; batchFirst: boolean; lengths: number[] | null;
-  T: number; B: number; D: number; H: number; numLayers: number;
+  T: number; B: number; D: number; H: number; numLayers: number; projSize: number;
   stateDict: Record<string, JsonTensor>; x: JsonTensor; h0: JsonTensor; c0?: JsonTensor;
   gOut: JsonTensor; gH: JsonTensor; gC?: JsonTensor; output: JsonTensor; hN: JsonTensor; cN?: JsonTensor;
   grads: Record<string, JsonTensor>; dx: JsonTensor; dh0: JsonTensor; dc0?: JsonTensor;
@@ -34,10 +34,12 @@ function build(kind: Case['kind'], o: RecurrentOptions): Recurrent {
 describe('bidirectional and padded layers against PyTorch', () => {
   for (const c of cases) {
     const tol = c.dtype === 'float64' ? 1e-9 : 1e-4;
-    for (const backend of c.dtype === 'float32' ? (['reference', 'wasm'] as const) : (['reference'] as const)) {
+    const backends = c.dtype === 'float32' && !c.projSize ? (['reference', 'wasm'] as const) : (['reference'] as const);
+    for (const backend of backends) {
       it(`${c.label}, ${c.dtype}, ${backend}: output, final states and every gradient are torch's (rel. error < ${tol})`, () => {
         const m = build(c.kind, {
           inputSize: c.D, hiddenSize: c.H, numLayers: c.numLayers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, dtype: c.dtype, backend,
+          ...(c.projSize ? { projSize: c.projSize } : {}),
         });
         m.loadStateDict(toTensors(c.stateDict, c.dtype));
         const state = { h: toTensor(c.h0, c.dtype), ...(c.c0 ? { c: toTensor(c.c0, c.dtype) } : {}) };
@@ -89,6 +91,19 @@ describe('finite differences (float64)', () => {
     });
   }
 
+  it('an LSTM with a projection (projSize), two bidirectional padded layers: its gradients match central finite differences', () => {
+    const rng = new Rng(13);
+    const m = new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2, numLayers: 2, bidirectional: true, dtype: 'float64', seed: 6 });
+    const x = randn([4, 3, 3], rng), g = randn([4, 3, 4], rng), gh = randn([4, 3, 2], rng), gc = randn([4, 3, 4], rng);
+    const lengths = [3, 4, 2];
+    const loss = (): number => { const r = m.forward(x, {}, { lengths }); return dot(r.output, g) + dot(r.h, gh) + dot(r.c, gc); };
+    m.forward(x, {}, { lengths });
+    const back = m.backward(g, { h: gh, c: gc });
+    const params = Object.fromEntries(m.parameters().map((p) => [p.name, p.param]));
+    const res = gradCheck(loss, { ...params, x }, { ...m.gradients(), x: back.dx });
+    assert.ok(res.maxRelError < 1e-6, `${res.maxRelError} at ${res.worst.name}`);
+  });
+
   it('with dropout between layers, the gradients match finite differences with the mask held fixed', () => {
     const rng = new Rng(12);
     const m = new LSTM({ inputSize: 3, hiddenSize: 2, numLayers: 3, dropout: 0.4, dtype: 'float64', seed: 5 });
@@ -122,6 +137,21 @@ describe('dropout', () => {
   it('refuses a dropout outside [0, 1)', () => {
     assert.throws(() => new LSTM({ inputSize: 1, hiddenSize: 1, dropout: 1 }), /options\.dropout: expected a probability in \[0, 1\), got 1/);
     assert.throws(() => new LSTM({ inputSize: 1, hiddenSize: 1, dropout: -0.1 }), /options\.dropout/);
+  });
+});
+
+describe('projSize: bad input is named', () => {
+  it('refuses a projSize not below hiddenSize, a projection on a GRU, and the wasm backend with one', () => {
+    assert.throws(() => new LSTM({ inputSize: 2, hiddenSize: 3, projSize: 3 }), /options\.projSize: expected a size below hiddenSize = 3/);
+    assert.throws(() => new GRU({ inputSize: 2, hiddenSize: 3, projSize: 2 } as RecurrentOptions), /projSize/);
+    assert.throws(() => new LSTM({ inputSize: 2, hiddenSize: 3, projSize: 2, backend: 'wasm' }), /backend: 'wasm' has no LSTM projection/);
+  });
+
+  it('names weight_hr after the biases, as PyTorch, and its state h is projSize wide', () => {
+    const m = new LSTM({ inputSize: 2, hiddenSize: 4, projSize: 3 });
+    assert.deepEqual(Object.keys(m.stateDict()), ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_hr_l0']);
+    const r = m.forward(new Tensor(new Float32Array(2 * 5 * 2), [2, 5, 2]));
+    assert.deepEqual([r.h.shape, r.c.shape, r.output.shape], [[1, 5, 3], [1, 5, 4], [2, 5, 3]]);
   });
 });
 

@@ -37,6 +37,7 @@ export function modelConfig(model: Model): ModelConfig {
   // Written only when set, so the checkpoints of one-directional models stay as they were.
   if (model.bidirectional) options.bidirectional = true;
   if (model.dropout > 0) options.dropout = model.dropout;
+  if (model.projSize !== null) options.projSize = model.projSize;
   if ('recurrentActivation' in model && model.recurrentActivation !== 'sigmoid') options.recurrentActivation = model.recurrentActivation;
   if ('resetAfter' in model && !model.resetAfter) options.resetAfter = false;
   return { kind, options };
@@ -116,7 +117,7 @@ function checkConfig(file: string, m: unknown): ModelConfig {
   const kind = m.kind;
   if (cellOfClass(kind) === null) bad(file, `model.kind: expected 'RNN', 'LSTM' or 'GRU', got ${describeValue(kind)}`);
   const o = m.options;
-  const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity', 'bidirectional', 'dropout', 'recurrentActivation', 'resetAfter'];
+  const allowed = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dtype', 'outputSize', 'nonlinearity', 'bidirectional', 'dropout', 'recurrentActivation', 'resetAfter', 'projSize'];
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
   if (extra.length) bad(file, `model.options: unexpected key(s) ${extra.join(', ')}`);
   for (const k of ['inputSize', 'hiddenSize', 'numLayers'] as const) {
@@ -125,6 +126,9 @@ function checkConfig(file: string, m: unknown): ModelConfig {
   if (o.outputSize !== undefined && (!Number.isSafeInteger(o.outputSize) || (o.outputSize as number) < 1)) bad(file, `model.options.outputSize: expected a positive integer, got ${describeValue(o.outputSize)}`);
   if (o.bidirectional !== undefined && typeof o.bidirectional !== 'boolean') bad(file, `model.options.bidirectional: expected true or false, got ${describeValue(o.bidirectional)}`);
   if (o.dropout !== undefined && (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1))) bad(file, `model.options.dropout: expected a probability in [0, 1), got ${describeValue(o.dropout)}`);
+  if (o.projSize !== undefined && (kind !== 'LSTM' || !Number.isSafeInteger(o.projSize) || (o.projSize as number) < 1 || (o.projSize as number) >= (o.hiddenSize as number))) {
+    bad(file, `model.options.projSize: expected, for an LSTM only, a positive integer below hiddenSize, got ${describeValue(o.projSize)}`);
+  }
   if (typeof o.bias !== 'boolean') bad(file, `model.options.bias: expected true or false, got ${describeValue(o.bias)}`);
   if (typeof o.batchFirst !== 'boolean') bad(file, `model.options.batchFirst: expected true or false, got ${describeValue(o.batchFirst)}`);
   if (o.dtype !== 'float32' && o.dtype !== 'float64') bad(file, `model.options.dtype: expected 'float32' or 'float64', got ${describeValue(o.dtype)}`);
@@ -150,21 +154,22 @@ function checkConfig(file: string, m: unknown): ModelConfig {
 /** The state dict's names and shapes of the config's model, in PyTorch's layout (recurrent.ts builds the same). */
 function expectedShapes(config: ModelConfig): Record<string, number[]> {
   const { inputSize: D, hiddenSize: H, numLayers: L, bias, outputSize: O } = config.options;
-  const dirs = config.options.bidirectional ? 2 : 1;
+  const dirs = config.options.bidirectional ? 2 : 1, P = config.options.projSize, Hout = P ?? H;
   const G = GATES[cellOfClass(config.kind)!] * H;
   const out: Record<string, number[]> = {};
   for (let l = 0; l < L; l++) {
     for (const suffix of dirs === 2 ? ['', '_reverse'] : ['']) {
-      out[`weight_ih_l${l}${suffix}`] = [G, l === 0 ? D : dirs * H];
-      out[`weight_hh_l${l}${suffix}`] = [G, H];
+      out[`weight_ih_l${l}${suffix}`] = [G, l === 0 ? D : dirs * Hout];
+      out[`weight_hh_l${l}${suffix}`] = [G, Hout];
       if (bias) {
         out[`bias_ih_l${l}${suffix}`] = [G];
         out[`bias_hh_l${l}${suffix}`] = [G];
       }
+      if (P !== undefined) out[`weight_hr_l${l}${suffix}`] = [P, H];
     }
   }
   if (O !== undefined) {
-    out['head.weight'] = [O, dirs * H];
+    out['head.weight'] = [O, dirs * Hout];
     out['head.bias'] = [O];
   }
   return out;

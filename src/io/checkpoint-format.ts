@@ -63,6 +63,8 @@ export interface ModelConfig {
     recurrentActivation?: 'sigmoid' | 'hardSigmoid';
     /** GRU, only when false (the reset-before GRU). */
     resetAfter?: boolean;
+    /** LSTM only, when it has a projection. */
+    projSize?: number;
   };
 }
 

@@ -27,6 +27,7 @@ import { Module } from './module.js';
 import type { LayerCache, SequenceBackend } from './backend/backend.js';
 import { resolveBackend, type BackendChoice } from './backend/choose.js';
 import { dropoutMask } from './dropout.js';
+import { projectedLayerBackward, projectedLayerForward, type ProjectedCache } from './backend/lstmp.js';
 import { addAtLastSteps, checkLengths, finalStates, putColumns, reverseWithin, takeColumns, zeroPadded } from './sequence.js';
 
 /** The dropout Rng's seed is options.seed plus this, so masks do not repeat the weights' draws. */
@@ -37,7 +38,7 @@ export const RECURRENT_OPTIONS: readonly string[] = ['inputSize', 'hiddenSize', 
 /** The options only one cell has: the RNN's nonlinearity, the LSTM's and GRU's Keras variants (models.ts). */
 export const CELL_OPTIONS: Readonly<Record<CellKind, readonly string[]>> = {
   rnn: ['nonlinearity'],
-  lstm: ['recurrentActivation'],
+  lstm: ['recurrentActivation', 'projSize'],
   gru: ['recurrentActivation', 'resetAfter'],
 };
 
@@ -69,6 +70,12 @@ export interface RecurrentOptions {
   bidirectional?: boolean;
   /** Dropout on the output of every layer but the last, in training mode only (PyTorch's dropout); in [0, 1). */
   dropout?: number;
+  /**
+   * LSTM only: project each layer's output to this size, h_t = W_hr (o_t ⊙ tanh c_t) with weight_hr_l{k}
+   * [P, H] (PyTorch's proj_size; src/layers/backend/lstmp.ts). h is then [·, B, P], c stays [·, B, H].
+   * Runs on the reference loops.
+   */
+  projSize?: number;
 }
 
 export interface ForwardOptions {
@@ -149,12 +156,16 @@ export abstract class Recurrent extends Module {
   /** 2 when bidirectional, else 1. */
   readonly numDirections: 1 | 2;
   readonly dropout: number;
+  /** LSTM only: the projection size P, or null. */
+  readonly projSize: number | null;
+  /** What each layer outputs and feeds back: P with a projection, else hiddenSize. */
+  readonly stateSize: number;
   /** The backend resolved from options.backend: 'reference' or 'wasm'. */
   readonly backend: SequenceBackend['name'];
   protected readonly ops: CellOps;
   private readonly impl: SequenceBackend;
   /** One per layer and direction, index l·directions + direction. */
-  private readonly layerWeights: { w: CellWeights; g: CellWeights; D: number }[] = [];
+  private readonly layerWeights: { w: CellWeights; g: CellWeights; D: number; hr?: { w: FloatArray; g: FloatArray } }[] = [];
   private cache: ForwardCache | null = null;
   /** Draws the dropout masks, one forward pass after another (seeded, so a run repeats exactly). */
   private readonly dropoutRng: Rng;
@@ -176,35 +187,46 @@ export abstract class Recurrent extends Module {
     if (opts.seed !== undefined) checkFiniteNumber('options.seed', opts.seed);
     this.dropoutRng = new Rng((opts.seed ?? 0) + DROPOUT_SEED_OFFSET);
     // A variant cell (ops.variant) has no fused wasm kernels: 'auto' gives it the reference backend.
-    this.impl = resolveBackend(checkOneOf('backend', opts.backend ?? 'auto', ['auto', 'reference', 'wasm'] as const), this.dtype, ops);
+    this.projSize = opts.projSize === undefined ? null : checkPositiveInt('options.projSize', opts.projSize);
+    if (this.projSize !== null && ops.kind !== 'lstm') throw new RangeError(`options.projSize: only an LSTM has a projection (this is a ${ops.kind.toUpperCase()})`);
+    if (this.projSize !== null && this.projSize >= this.hiddenSize) {
+      throw new RangeError(`options.projSize: expected a size below hiddenSize = ${this.hiddenSize} (a projection makes the state smaller, as PyTorch requires), got ${this.projSize}`);
+    }
+    this.stateSize = this.projSize ?? this.hiddenSize;
+    const choice = checkOneOf('backend', opts.backend ?? 'auto', ['auto', 'reference', 'wasm'] as const);
+    if (this.projSize !== null && choice === 'wasm') throw new RangeError("backend: 'wasm' has no LSTM projection (projSize); use 'auto' or 'reference'");
+    this.impl = resolveBackend(this.projSize !== null ? 'reference' : choice, this.dtype, ops);
     this.backend = this.impl.name;
     const init = opts.init ?? {};
     checkInitOptions(init, ops.kind);
     const dirs = this.numDirections;
     // A bidirectional layer is two layers' weights, and the ones above read 2H inputs.
     checkModelSize({ inputSize: Math.max(this.inputSize, dirs * this.hiddenSize), hiddenSize: this.hiddenSize, numLayers: this.numLayers * dirs, outputSize: this.outputSize, gates: ops.gates, dtype: this.dtype });
-    const H = this.hiddenSize, G = ops.gates * H;
+    const H = this.hiddenSize, G = ops.gates * H, Hout = this.stateSize;
     const rng = new Rng(opts.seed ?? 0);
     for (let i = 0; i < this.numLayers * dirs; i++) {
       const l = Math.floor(i / dirs), suffix = `_l${l}${i % dirs === 1 ? '_reverse' : ''}`;
-      const D = l === 0 ? this.inputSize : dirs * H;
+      const D = l === 0 ? this.inputSize : dirs * Hout;
       const p = (name: string, shape: number[]): NamedBuffers => {
         const param = this.addParameter(`${name}${suffix}`, shape);
         return { p: param.data, g: this.parameter(`${name}${suffix}`).grad.data };
       };
       const wIh = p('weight_ih', [G, D]);
-      const wHh = p('weight_hh', [G, H]);
+      const wHh = p('weight_hh', [G, Hout]);
       const bIh = this.hasBias ? p('bias_ih', [G]) : null;
       const bHh = this.hasBias ? p('bias_hh', [G]) : null;
+      // PyTorch's order: weight_ih, weight_hh, bias_ih, bias_hh, then weight_hr (its init draws last too).
+      const wHr = this.projSize !== null ? p('weight_hr', [this.projSize, H]) : null;
       const w = { weightIh: wIh.p, weightHh: wHh.p, biasIh: bIh?.p ?? null, biasHh: bHh?.p ?? null };
       const g = { weightIh: wIh.g, weightHh: wHh.g, biasIh: bIh?.g ?? null, biasHh: bHh?.g ?? null };
-      initLayer(w, D, H, ops.gates, ops.kind, init, rng);
-      this.layerWeights.push({ w, g, D });
+      initLayer(w, D, H, ops.gates, ops.kind, init, rng, Hout);
+      if (wHr) fillUniform(wHr.p, rng, -1 / Math.sqrt(H), 1 / Math.sqrt(H));
+      this.layerWeights.push({ w, g, D, ...(wHr ? { hr: { w: wHr.p, g: wHr.g } } : {}) });
     }
     if (this.outputSize !== null) {
       // PyTorch's nn.Linear default: weight and bias uniform in ±1/√fan_in.
-      const k = 1 / Math.sqrt(dirs * H);
-      fillUniform(this.addParameter('head.weight', [this.outputSize, dirs * H]).data, rng, -k, k);
+      const k = 1 / Math.sqrt(dirs * Hout);
+      fillUniform(this.addParameter('head.weight', [this.outputSize, dirs * Hout]).data, rng, -k, k);
       fillUniform(this.addParameter('head.bias', [this.outputSize]).data, rng, -k, k);
     }
   }
@@ -220,15 +242,15 @@ export abstract class Recurrent extends Module {
     checkOptions('options', options, ['lengths']);
     const { T, B, batched, xs } = this.readInput(x);
     const lengths = options.lengths === undefined ? null : checkLengths(options.lengths, T, B);
-    const L = this.numLayers, H = this.hiddenSize, BH = B * H, dirs = this.numDirections, S = L * dirs, W = dirs * H;
-    const h0 = this.readState('state.h', state.h, B, batched);
-    const c0 = this.ops.hasCell ? this.readState('state.c', state.c, B, batched) : null;
+    const L = this.numLayers, H = this.hiddenSize, Hout = this.stateSize, BH = B * H, BO = B * Hout, dirs = this.numDirections, S = L * dirs, W = dirs * Hout;
+    const h0 = this.readState('state.h', state.h, B, batched, Hout);
+    const c0 = this.ops.hasCell ? this.readState('state.c', state.c, B, batched, H) : null;
     if (!this.ops.hasCell && state.c !== undefined) throw new RangeError(`state.c: only an LSTM has a cell state`);
     // The previous forward's cache is about to be replaced: give back what it holds outside the JS heap.
     for (const layer of this.cache?.layers ?? []) this.impl.release?.(layer);
     this.cache = null;
     const layers: LayerCache[] = [], masks: (FloatArray | null)[] = [];
-    const hN = allocate(this.dtype, S * BH), cN = allocate(this.dtype, S * BH);
+    const hN = allocate(this.dtype, S * BO), cN = allocate(this.dtype, S * BH);
     let input = xs;
     for (let l = 0; l < L; l++) {
       // One direction and no padding: the layer's own hs is its output, as before bidirectional existed.
@@ -237,17 +259,18 @@ export abstract class Recurrent extends Module {
       let only: FloatArray | null = null;
       for (let dir = 0; dir < dirs; dir++) {
         const i = l * dirs + dir;
-        const { w, D } = this.layerWeights[i];
+        const { w, D, hr } = this.layerWeights[i];
         const xin = dir === 0 ? input : reverseWithin(input, T, B, D, lengths);
-        const layer = this.impl.layerForward(
-          { ops: this.ops, D, H, T, B }, w, xin, h0.subarray(i * BH, (i + 1) * BH), c0 ? c0.subarray(i * BH, (i + 1) * BH) : null,
-        );
+        const h0i = h0.subarray(i * BO, (i + 1) * BO), c0i = c0 ? c0.subarray(i * BH, (i + 1) * BH) : null;
+        const layer = hr
+          ? projectedLayerForward({ ops: this.ops, D, H, P: Hout, T, B }, { ...w, weightHr: hr.w }, xin, h0i, c0i!)
+          : this.impl.layerForward({ ops: this.ops, D, H, T, B }, w, xin, h0i, c0i);
         layers.push(layer);
-        hN.set(lengths ? finalStates(layer.hs, B, H, lengths) : layer.hs.subarray(T * BH), i * BH);
+        hN.set(lengths ? finalStates(layer.hs, B, Hout, lengths) : layer.hs.subarray(T * BO), i * BO);
         if (layer.cs) cN.set(lengths ? finalStates(layer.cs, B, H, lengths) : layer.cs.subarray(T * BH), i * BH);
-        const hs = layer.hs.subarray(BH);
+        const hs = layer.hs.subarray(BO);
         if (out === null) only = hs;
-        else putColumns(out, dir === 0 ? hs : reverseWithin(hs, T, B, H, lengths), T * B, H, W, dir * H);
+        else putColumns(out, dir === 0 ? hs : reverseWithin(hs, T, B, Hout, lengths), T * B, Hout, W, dir * Hout);
       }
       let y = out ?? only!;
       if (lengths) zeroPadded(y, T, B, W, lengths);
@@ -270,9 +293,8 @@ export abstract class Recurrent extends Module {
     } else {
       out = out.slice();
     }
-    const stateShape = batched ? [S, B, H] : [S, H];
-    const result: RecurrentOutput = { output: this.toUserLayout(out, T, B, width, batched), h: new Tensor(hN, stateShape) };
-    if (this.ops.hasCell) result.c = new Tensor(cN, stateShape);
+    const result: RecurrentOutput = { output: this.toUserLayout(out, T, B, width, batched), h: new Tensor(hN, batched ? [S, B, Hout] : [S, Hout]) };
+    if (this.ops.hasCell) result.c = new Tensor(cN, batched ? [S, B, H] : [S, H]);
     return result;
   }
 
@@ -287,7 +309,7 @@ export abstract class Recurrent extends Module {
     }
     checkStateObject('dState', dState, this.ops.hasCell);
     const { T, B, batched, layers, top, masks, lengths } = this.cache;
-    const L = this.numLayers, H = this.hiddenSize, BH = B * H, dirs = this.numDirections, S = L * dirs, W = dirs * H;
+    const L = this.numLayers, H = this.hiddenSize, Hout = this.stateSize, BH = B * H, BO = B * Hout, dirs = this.numDirections, S = L * dirs, W = dirs * Hout;
     const keep = options.keepStepGradients === true;
     if (keep && dirs === 2) throw new RangeError('options.keepStepGradients: only for one-directional layers (a bidirectional layer has two gradients at each step)');
     const width = this.outputSize ?? W;
@@ -306,9 +328,9 @@ export abstract class Recurrent extends Module {
         dTop = dOut;
       }
     }
-    const dhN = this.readState('dState.h', dState.h, B, batched);
-    const dcN = this.ops.hasCell ? this.readState('dState.c', dState.c, B, batched) : null;
-    const dh0 = allocate(this.dtype, S * BH), dc0 = allocate(this.dtype, S * BH);
+    const dhN = this.readState('dState.h', dState.h, B, batched, Hout);
+    const dcN = this.ops.hasCell ? this.readState('dState.c', dState.c, B, batched, H) : null;
+    const dh0 = allocate(this.dtype, S * BO), dc0 = allocate(this.dtype, S * BH);
     let dAbove = dTop; // dL/d(layer l's output), [T, B, W]
     const stepDh: Tensor[] = [], stepDc: Tensor[] = [];
     for (let l = L - 1; l >= 0; l--) {
@@ -321,28 +343,31 @@ export abstract class Recurrent extends Module {
       let dOnly: FloatArray | null = null;
       for (let dir = 0; dir < dirs; dir++) {
         const i = l * dirs + dir;
-        const { w, g } = this.layerWeights[i];
-        let part = dirs === 1 ? dAbove : takeColumns(dAbove, T * B, H, W, dir * H);
-        if (dir === 1) part = reverseWithin(part, T, B, H, lengths);
-        let dhArg = dhN.subarray(i * BH, (i + 1) * BH), dcArg = dcN ? dcN.subarray(i * BH, (i + 1) * BH) : null;
+        const { w, g, hr } = this.layerWeights[i];
+        let part = dirs === 1 ? dAbove : takeColumns(dAbove, T * B, Hout, W, dir * Hout);
+        if (dir === 1) part = reverseWithin(part, T, B, Hout, lengths);
+        let dhArg = dhN.subarray(i * BO, (i + 1) * BO), dcArg = dcN ? dcN.subarray(i * BH, (i + 1) * BH) : null;
         let dcAbove: FloatArray | null = null;
         if (lengths) {
           // The final states were read at each sequence's last step: their gradients enter there.
           if (part === dAbove) part = part.slice();
-          addAtLastSteps(part, dhArg, B, H, lengths);
-          dhArg = allocate(this.dtype, BH);
+          addAtLastSteps(part, dhArg, B, Hout, lengths);
+          dhArg = allocate(this.dtype, BO);
           if (dcArg) {
             dcAbove = allocate(this.dtype, T * BH);
             addAtLastSteps(dcAbove, dcArg, B, H, lengths);
             dcArg = allocate(this.dtype, BH);
           }
         }
-        const keptDh = keep ? allocate(this.dtype, T * BH) : null;
+        const keptDh = keep ? allocate(this.dtype, T * BO) : null;
         const keptDc = keep && dcN ? allocate(this.dtype, T * BH) : null;
-        const r = this.impl.layerBackward({ ops: this.ops, D, H, T, B }, w, g, layers[i], { dAbove: part, dhN: dhArg, dcN: dcArg, dcAbove, keptDh, keptDc });
-        dh0.set(r.dh0, i * BH);
+        const d = { dAbove: part, dhN: dhArg, dcN: dcArg, dcAbove, keptDh, keptDc };
+        const r = hr
+          ? projectedLayerBackward({ ops: this.ops, D, H, P: Hout, T, B }, { ...w, weightHr: hr.w }, { ...g, weightHr: hr.g }, layers[i] as ProjectedCache, d)
+          : this.impl.layerBackward({ ops: this.ops, D, H, T, B }, w, g, layers[i], d);
+        dh0.set(r.dh0, i * BO);
         if (r.dc0) dc0.set(r.dc0, i * BH);
-        if (keptDh) stepDh[l] = new Tensor(keptDh, [T, B, H]);
+        if (keptDh) stepDh[l] = new Tensor(keptDh, [T, B, Hout]);
         if (keptDc) stepDc[l] = new Tensor(keptDc, [T, B, H]);
         const dxs = dir === 1 ? reverseWithin(r.dxs, T, B, D, lengths) : r.dxs;
         if (dInput === null) dOnly = dxs;
@@ -350,13 +375,12 @@ export abstract class Recurrent extends Module {
       }
       dAbove = dInput ?? dOnly!;
     }
-    const stateShape = batched ? [S, B, H] : [S, H];
     const result: RecurrentGradients = {
       dx: this.toUserLayout(dAbove, T, B, this.inputSize, batched),
-      dh: new Tensor(dh0, stateShape),
+      dh: new Tensor(dh0, batched ? [S, B, Hout] : [S, Hout]),
       grads: this.gradients(),
     };
-    if (this.ops.hasCell) result.dc = new Tensor(dc0, stateShape);
+    if (this.ops.hasCell) result.dc = new Tensor(dc0, batched ? [S, B, H] : [S, H]);
     if (keep) result.steps = this.ops.hasCell ? { dh: stepDh, dc: stepDc } : { dh: stepDh };
     return result;
   }
@@ -387,13 +411,14 @@ export abstract class Recurrent extends Module {
     return { T, B, batched, xs: this.fromUserLayout(x.data, T, B, D, batched) };
   }
 
-  /** A state tensor ([L, B, H] or [L, H]) as a flat array, zeros when absent. */
-  private readState(name: string, s: Tensor | undefined, B: number, batched: boolean): FloatArray {
-    const L = this.numLayers * this.numDirections, H = this.hiddenSize;
+  /** A state tensor ([L, B, H] or [L, H], H = `width`: the state's size) as a flat array, zeros when absent. */
+  private readState(name: string, s: Tensor | undefined, B: number, batched: boolean, width: number): FloatArray {
+    const L = this.numLayers * this.numDirections, H = width;
     if (s === undefined || s === null) return allocate(this.dtype, L * B * H);
     checkTensor(name, s);
     const rows = this.numDirections === 2 ? 'numLayers·2' : 'numLayers';
-    checkShape(name, s, batched ? [L, B, H] : [L, H], batched ? `[${rows}, B, hiddenSize]` : `[${rows}, hiddenSize]`);
+    const size = width === this.hiddenSize ? 'hiddenSize' : 'projSize';
+    checkShape(name, s, batched ? [L, B, H] : [L, H], batched ? `[${rows}, B, ${size}]` : `[${rows}, ${size}]`);
     checkDType(name, s, this.dtype);
     checkFinite(name, s);
     return s.data.slice();
