@@ -28,6 +28,7 @@ import type { LayerCache, SequenceBackend } from './backend/backend.js';
 import { resolveBackend, type BackendChoice } from './backend/choose.js';
 import { dropoutMask } from './dropout.js';
 import { projectedLayerBackward, projectedLayerForward, type ProjectedCache } from './backend/lstmp.js';
+import { checkStateObject, fromUserLayout, toUserLayout, userShape } from './layout.js';
 import { addAtLastSteps, checkLengths, finalStates, putColumns, reverseWithin, takeColumns, zeroPadded } from './sequence.js';
 
 /** The dropout Rng's seed is options.seed plus this, so masks do not repeat the weights' draws. */
@@ -293,7 +294,7 @@ export abstract class Recurrent extends Module {
     } else {
       out = out.slice();
     }
-    const result: RecurrentOutput = { output: this.toUserLayout(out, T, B, width, batched), h: new Tensor(hN, batched ? [S, B, Hout] : [S, Hout]) };
+    const result: RecurrentOutput = { output: toUserLayout(this.batchFirst, out, T, B, width, batched), h: new Tensor(hN, batched ? [S, B, Hout] : [S, Hout]) };
     if (this.ops.hasCell) result.c = new Tensor(cN, batched ? [S, B, H] : [S, H]);
     return result;
   }
@@ -313,14 +314,14 @@ export abstract class Recurrent extends Module {
     const keep = options.keepStepGradients === true;
     if (keep && dirs === 2) throw new RangeError('options.keepStepGradients: only for one-directional layers (a bidirectional layer has two gradients at each step)');
     const width = this.outputSize ?? W;
-    const outShape = this.userShape(T, B, width, batched);
+    const outShape = userShape(this.batchFirst, T, B, width, batched);
     let dTop = allocate(this.dtype, T * B * W); // dL/d(top layer's output), [T, B, W]
     if (dOutput !== null && dOutput !== undefined) {
       checkTensor('dOutput', dOutput);
       checkShape('dOutput', dOutput, outShape, 'the shape of forward().output');
       checkDType('dOutput', dOutput, this.dtype);
       checkFinite('dOutput', dOutput);
-      const dOut = this.fromUserLayout(dOutput.data, T, B, width, batched);
+      const dOut = fromUserLayout(this.batchFirst, dOutput.data, T, B, width, batched);
       if (this.outputSize !== null) {
         const hw = this.parameter('head.weight'), hb = this.parameter('head.bias');
         this.impl.linearBackward(dOut, top, hw.param.data, hw.grad.data, hb.grad.data, dTop, T * B, W, width);
@@ -376,7 +377,7 @@ export abstract class Recurrent extends Module {
       dAbove = dInput ?? dOnly!;
     }
     const result: RecurrentGradients = {
-      dx: this.toUserLayout(dAbove, T, B, this.inputSize, batched),
+      dx: toUserLayout(this.batchFirst, dAbove, T, B, this.inputSize, batched),
       dh: new Tensor(dh0, batched ? [S, B, Hout] : [S, Hout]),
       grads: this.gradients(),
     };
@@ -408,7 +409,7 @@ export abstract class Recurrent extends Module {
     checkArraySize('x', T * B * Math.max(this.ops.auxWidth(this.hiddenSize), this.hiddenSize + 1, this.outputSize ?? 0), this.dtype,
       `a forward pass over ${T} steps × ${B} sequences (its cache of every step's gates)`);
     checkFinite('x', x);
-    return { T, B, batched, xs: this.fromUserLayout(x.data, T, B, D, batched) };
+    return { T, B, batched, xs: fromUserLayout(this.batchFirst, x.data, T, B, D, batched) };
   }
 
   /** A state tensor ([L, B, H] or [L, H], H = `width`: the state's size) as a flat array, zeros when absent. */
@@ -423,42 +424,9 @@ export abstract class Recurrent extends Module {
     checkFinite(name, s);
     return s.data.slice();
   }
-
-  private userShape(T: number, B: number, W: number, batched: boolean): number[] {
-    if (!batched) return [T, W];
-    return this.batchFirst ? [B, T, W] : [T, B, W];
-  }
-
-  /** [T, B, W] time-major → the user's layout, as a Tensor (copy). */
-  private toUserLayout(a: FloatArray, T: number, B: number, W: number, batched: boolean): Tensor {
-    const shape = this.userShape(T, B, W, batched);
-    return new Tensor(batched && this.batchFirst ? swap01(a, T, B, W) : a.slice(), shape);
-  }
-
-  /** The user's layout → [T, B, W] time-major (copy). */
-  private fromUserLayout(a: FloatArray, T: number, B: number, W: number, batched: boolean): FloatArray {
-    return batched && this.batchFirst ? swap01(a, B, T, W) : a.slice();
-  }
 }
 
 interface NamedBuffers {
   p: FloatArray;
   g: FloatArray;
-}
-
-/** [P, Q, W] → [Q, P, W]. */
-function swap01(a: FloatArray, P: number, Q: number, W: number): FloatArray {
-  const out = new (a.constructor as Float64ArrayConstructor)(a.length);
-  for (let p = 0; p < P; p++) {
-    for (let q = 0; q < Q; q++) out.set(a.subarray((p * Q + q) * W, (p * Q + q + 1) * W), (q * P + p) * W);
-  }
-  return out;
-}
-
-/** A state argument is an object ({ h } or { h, c }); null or a Tensor in its place is a mistake worth naming. */
-function checkStateObject(name: string, s: unknown, hasCell: boolean): void {
-  const shape = hasCell ? '{ h, c }' : '{ h }';
-  if (s === null || typeof s !== 'object' || s instanceof Tensor) {
-    throw new TypeError(`${name}: expected an object ${shape} (or nothing), got ${s === null ? 'null' : s instanceof Tensor ? 'a Tensor' : typeof s}`);
-  }
 }

@@ -1,0 +1,39 @@
+/**
+ * The user's layouts at a sequence layer's edges: layers work time-major [T, B, W] inside, and take and
+ * give batch-first [B, T, W] and unbatched [T, W] as PyTorch does. Every conversion copies, so nothing
+ * the caller holds aliases a layer's cache.
+ */
+import { Tensor, type FloatArray } from '../tensor/tensor.js';
+
+/** The shape the user sees for a [T, B, W] array. */
+export function userShape(batchFirst: boolean, T: number, B: number, W: number, batched: boolean): number[] {
+  if (!batched) return [T, W];
+  return batchFirst ? [B, T, W] : [T, B, W];
+}
+
+/** [T, B, W] time-major → the user's layout, as a Tensor (copy). */
+export function toUserLayout(batchFirst: boolean, a: FloatArray, T: number, B: number, W: number, batched: boolean): Tensor {
+  return new Tensor(batched && batchFirst ? swap01(a, T, B, W) : a.slice(), userShape(batchFirst, T, B, W, batched));
+}
+
+/** The user's layout → [T, B, W] time-major (copy). */
+export function fromUserLayout(batchFirst: boolean, a: FloatArray, T: number, B: number, W: number, batched: boolean): FloatArray {
+  return batched && batchFirst ? swap01(a, B, T, W) : a.slice();
+}
+
+/** [P, Q, W] → [Q, P, W]. */
+function swap01(a: FloatArray, P: number, Q: number, W: number): FloatArray {
+  const out = new (a.constructor as Float64ArrayConstructor)(a.length);
+  for (let p = 0; p < P; p++) {
+    for (let q = 0; q < Q; q++) out.set(a.subarray((p * Q + q) * W, (p * Q + q + 1) * W), (q * P + p) * W);
+  }
+  return out;
+}
+
+/** A state argument is an object ({ h } or { h, c }); null or a Tensor in its place is a mistake worth naming. */
+export function checkStateObject(name: string, s: unknown, hasCell: boolean): void {
+  const shape = hasCell ? '{ h, c }' : '{ h }';
+  if (s === null || typeof s !== 'object' || s instanceof Tensor) {
+    throw new TypeError(`${name}: expected an object ${shape} (or nothing), got ${s === null ? 'null' : s instanceof Tensor ? 'a Tensor' : typeof s}`);
+  }
+}
