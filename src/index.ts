@@ -14,7 +14,8 @@ export { countOps, opCounter, type OpCounter } from './tensor/counter.js';
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type LSTMCellStep, type LSTMCellBackward } from './layers/cells.js';
 export { Cell, type CellOptions, type CellCache, type CellStep, type CellBackward } from './layers/cells.js';
 export type { Nonlinearity } from './cells/rnn.js';
-export { RNN, LSTM, GRU, type RNNOptions, type LSTMOutput, type LSTMGradients } from './layers/models.js';
+export { RNN, LSTM, GRU, type RNNOptions, type LSTMOptions, type GRUOptions, type LSTMOutput, type LSTMGradients } from './layers/models.js';
+export type { RecurrentActivation } from './cells/gate-activation.js';
 export { createModel, createCell, cellKindOf, type Model, type ModelSpec } from './layers/factory.js';
 export { CELL_KINDS, type CellKind } from './cells/ops.js';
 export {
@@ -94,3 +95,6 @@ export { exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './io/onnx.js';
 export {
   importKerasWeights, type KerasKind, type KerasWeights, type KerasWeight, type KerasArray, type KerasTensorLike, type KerasImportOptions,
 } from './io/keras.js';
+export { importKerasModel, KerasModel, type KerasModelOptions, type KerasModelLayer, type KerasModelInput } from './io/keras-model.js';
+export type { KerasWeightData } from './io/keras-weight-data.js';
+export type { DenseActivation } from './io/keras-topology.js';
