@@ -1,5 +1,5 @@
 /**
- * The reset-before GRU: Keras 2's and TF.js's default GRU (reset_after=False), Cho et al. (2014)'s
+ * The reset-before GRU: Keras 2's and TF.js's default GRU (reset_after=False), Cho et al. 2014's
  * form, where the reset gate multiplies h_{t-1} before the candidate's recurrent matrix. Parameters
  * keep PyTorch's names and shapes (weight_ih [3H, D], weight_hh [3H, H], bias_ih, bias_hh [3H], gate
  * order r, z, n), so only the step differs from gru.ts:
