@@ -6,6 +6,7 @@ tests bit-exact; float32 values are widened to float64 exactly.
 import json
 import os
 import pathlib
+import struct
 
 import torch
 
@@ -28,3 +29,19 @@ def write(name, obj):
         f.write("\n")
     os.replace(tmp, path)
     print(f"wrote {path.relative_to(FIXTURES.parent.parent)}")
+
+
+def save_safetensors(path, tensors, metadata, encode):
+    """Writes a safetensors file by hand, as the spec says (Debian has no `safetensors` package): the
+    8-byte little-endian header length, the JSON header padded with spaces to a multiple of 8, then the
+    tensors' bytes. encode(t) gives (dtype name, little-endian bytes) for each tensor."""
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for name, t in tensors.items():
+        dtype, b = encode(t)
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))

@@ -7,29 +7,18 @@ not in Debian), with the float values torch reads back from them in half.json.
 
 Run from scripts/:  /usr/bin/python3 -c "import fixtures_half; fixtures_half.main()"
 """
-import json
 import math
-import struct
 
 import torch
 from torch import nn
 
-from fixtures_common import FIXTURES, t2j, write
+from fixtures_common import FIXTURES, save_safetensors, t2j, write
 
 NAMES = {torch.float16: "F16", torch.bfloat16: "BF16"}
 
 
 def save_half(path, tensors, dtype):
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, t in tensors.items():
-        b = t.detach().to(dtype).contiguous().view(torch.int16).numpy().astype("<i2").tobytes()
-        header[name] = {"dtype": NAMES[dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    save_safetensors(path, tensors, {"format": "pt"}, lambda t: (NAMES[dtype], t.detach().to(dtype).contiguous().view(torch.int16).numpy().astype("<i2").tobytes()))
 
 
 def finite_or_name(xs):

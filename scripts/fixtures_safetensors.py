@@ -8,28 +8,18 @@ head; torch_lstm_io.json holds an input and torch's output for it.
 
 Run from scripts/:  /usr/bin/python3 -c "import fixtures_safetensors; fixtures_safetensors.main()"
 """
-import json
-import struct
-
 import torch
 from torch import nn
 
-from fixtures_common import FIXTURES, t2j, write
+from fixtures_common import FIXTURES, save_safetensors, t2j, write
 
 DTYPES = {torch.float32: "F32", torch.float64: "F64"}
 
 
-def save_safetensors(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, t in tensors.items():
-        b = t.detach().contiguous().numpy().astype(t.detach().numpy().dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+def native(t):
+    """F32 / F64 as stored: the tensor's own little-endian bytes."""
+    a = t.detach().contiguous().numpy()
+    return DTYPES[t.dtype], a.astype(a.dtype.newbyteorder("<")).tobytes()
 
 
 def main():
@@ -41,7 +31,7 @@ def main():
             p.copy_(torch.empty_like(p).uniform_(-0.7, 0.7, generator=g))
     sd = dict(lstm.state_dict())
     sd["head.weight"], sd["head.bias"] = head.weight, head.bias
-    save_safetensors(FIXTURES / "torch-lstm.safetensors", sd, {"format": "pt"})
+    save_safetensors(FIXTURES / "torch-lstm.safetensors", sd, {"format": "pt"}, native)
     x = torch.randn(5, 2, 3, generator=g, dtype=torch.float64)
     with torch.no_grad():
         out, _ = lstm(x)

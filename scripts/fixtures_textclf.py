@@ -12,14 +12,11 @@ for it and the gradients of the mean cross-entropy with respect to every paramet
 
 Run from scripts/:  /usr/bin/python3 -c "import fixtures_textclf; fixtures_textclf.main()"
 """
-import json
-import struct
-
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from fixtures_common import FIXTURES, t2j, write
+from fixtures_common import FIXTURES, save_safetensors, t2j, write
 
 V, E, H, C, B, T = 20, 8, 6, 3, 4, 7
 
@@ -47,16 +44,7 @@ def batch(g):
 
 
 def save_f32(path, sd):
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, t in sd.items():
-        b = t.detach().contiguous().float().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    save_safetensors(path, sd, {"format": "pt"}, lambda t: ("F32", t.detach().contiguous().float().numpy().astype("<f4").tobytes()))
 
 
 def main():
