@@ -1,9 +1,9 @@
 /**
- * The workbook's grader (src/exercises/grade.ts): correct solutions pass every check; each known
- * mistake, a small edit of a correct solution (test/fixtures/exercises/broken/<mistake>/), fails naming
- * the right checks with the right hint; whatever the learner's code does, gradeExercise reports it and
- * never throws. The loader here imports the fixtures through tsx, so these tests stand apart from the
- * sucrase loader of `rnnlab check`.
+ * The workbook's grader (src/exercises/grade.ts): rnnlab's solutions (exercises/solutions) pass every
+ * check; each known mistake, a small named edit of a solution (test/helpers/exercise-mistakes.ts), fails
+ * naming the right checks with the right hint; whatever the learner's code does, gradeExercise reports it
+ * and never throws. The workbooks are built in memory and compiled by esbuild, so these tests stand apart
+ * from the sucrase of `rnnlab check` (test/check-cli.test.ts).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -20,40 +20,27 @@ import { FLOW_HINTS, lstmFlow, rnnFlow } from '../src/exercises/mistakes-flow.js
 import { LSTM_HINTS, lstmStep, lstmStepBackward } from '../src/exercises/mistakes-lstm.js';
 import { RNN_HINTS, bptt } from '../src/exercises/mistakes-rnn.js';
 import { referenceClip, referenceGradientFlow, referenceLstmCell, referenceRnn, type RnnWeights } from '../src/exercises/reference.js';
+import { MISTAKE_EDITS, SOLUTIONS_DIR, applyEdits, findMistake, loadWorkbook, mistakenWorkbook, solutionWorkbook } from './helpers/exercise-mistakes.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/exercises/', import.meta.url));
-
-/** Every workbook file of a folder, imported; a file that is missing or throws becomes its error. */
-async function importAll(dir: string): Promise<Map<string, ModuleExports | Error>> {
-  const out = new Map<string, ModuleExports | Error>();
-  for (const file of Object.values(EXERCISE_FILES)) {
-    try {
-      out.set(file, (await import(pathToFileURL(`${dir}/${file}.ts`).href)) as ModuleExports);
-    } catch (e) {
-      out.set(file, e instanceof Error ? e : new Error(String(e)));
-    }
-  }
-  return out;
-}
-
-/** A synchronous loader over imported modules, throwing as the real one does. */
-function loaderOf(mods: Map<string, ModuleExports | Error>): ModuleLoader {
+/** rnnlab's solutions imported as ES modules through tsx, as a loader. */
+async function importedSolutions(): Promise<ModuleLoader> {
+  const mods = new Map<string, ModuleExports>();
+  for (const file of Object.values(EXERCISE_FILES)) mods.set(file, (await import(new URL(`${file}.ts`, SOLUTIONS_DIR).href)) as ModuleExports);
   return (name) => {
     const m = mods.get(name);
     if (m === undefined) throw new Error(`no file ${name}.ts in the workbook`);
-    if (m instanceof Error) throw new Error(`${name}.ts: ${m.message}`);
     return m;
   };
 }
 
-const correct = await importAll(`${FIXTURES}correct`);
+const solutions = solutionWorkbook();
+/** The workbook of rnnlab's solutions, loaded afresh. */
+const correct = (): ModuleLoader => loadWorkbook(solutions);
 
-/** The correct workbook with one file replaced by its broken version. */
-async function brokenLoader(mistake: string, file: string): Promise<ModuleLoader> {
-  const broken = await importAll(`${FIXTURES}broken/${mistake}`);
-  const mods = new Map(correct);
-  mods.set(file, broken.get(file)!);
-  return loaderOf(mods);
+/** The solutions with one known mistake made in `file`, loaded. */
+function brokenLoader(name: string, file: string): ModuleLoader {
+  assert.equal(findMistake(name).file, `${file}.ts`, name);
+  return loadWorkbook(mistakenWorkbook(name, solutions));
 }
 
 const failing = (r: ExerciseReport): string[] => r.checks.filter((c) => !c.passed).map((c) => c.name);
@@ -65,29 +52,29 @@ const messageOf = (r: ExerciseReport, name: string): string => {
 
 describe('correct solutions', () => {
   for (const id of EXERCISE_IDS) {
-    test(`a correct ${id} passes every check`, () => {
-      const r = gradeExercise(id, loaderOf(correct));
+    test(`rnnlab's ${id} solution passes every check`, () => {
+      const r = gradeExercise(id, correct());
       assert.deepEqual(failing(r), []);
       assert.equal(r.passed, true);
       assert.ok(r.checks.length >= 4);
     });
   }
 
-  test('rnnlab\'s own workbook solutions (exercises/solutions) pass every check', async () => {
-    const solutions = loaderOf(await importAll(fileURLToPath(new URL('../exercises/solutions', import.meta.url))));
-    for (const id of EXERCISE_IDS) assert.deepEqual(failing(gradeExercise(id, solutions)), [], id);
+  test('the solutions imported as ES modules through tsx, not the workbook\'s loader, pass every check too', async () => {
+    const imported = await importedSolutions();
+    for (const id of EXERCISE_IDS) assert.deepEqual(failing(gradeExercise(id, imported)), [], id);
   });
 
   test('another seed gives other cases, and a correct solution still passes them all', () => {
-    for (const id of EXERCISE_IDS) assert.equal(gradeExercise(id, loaderOf(correct), { seed: 12345 }).passed, true, id);
+    for (const id of EXERCISE_IDS) assert.equal(gradeExercise(id, correct(), { seed: 12345 }).passed, true, id);
   });
 
   test('the same seed gives the same report', () => {
-    assert.deepEqual(gradeExercise('B2', loaderOf(correct), { seed: 7 }), gradeExercise('B2', loaderOf(correct), { seed: 7 }));
+    assert.deepEqual(gradeExercise('B2', correct(), { seed: 7 }), gradeExercise('B2', correct(), { seed: 7 }));
   });
 
   test('the report has exactly the fixed JSON form: { id, passed, checks: [{ name, passed, message }] }', () => {
-    const r = gradeExercise('B4', loaderOf(correct));
+    const r = gradeExercise('B4', correct());
     assert.deepEqual(Object.keys(r).sort(), ['checks', 'id', 'passed']);
     for (const c of r.checks) {
       assert.deepEqual(Object.keys(c).sort(), ['message', 'name', 'passed']);
@@ -97,7 +84,7 @@ describe('correct solutions', () => {
   });
 
   test('a passing gradient check states both comparisons and their thresholds', () => {
-    const m = messageOf(gradeExercise('B2', loaderOf(correct)), 'gradient dW_hh');
+    const m = messageOf(gradeExercise('B2', correct()), 'gradient dW_hh');
     assert.match(m, /rnnlab's BPTT: relative error \S+ \(pass < 1e-7\)/);
     assert.match(m, /finite differences of your forward: relative error \S+ \(pass < 1e-6\)/);
     assert.match(m, /max\|a−b\| \/ max\(\|a\|\+\|b\|\)/);
@@ -108,7 +95,7 @@ const B2_TANH = ['gradient dW_xh', 'gradient dW_hh', 'gradient db_h'];
 const B4_DC = ['gradient dW_f', 'gradient dW_i', 'gradient dW_c', 'gradient db_f', 'gradient db_i', 'gradient db_c', 'gradient dx', 'gradient dhPrev', 'gradient dcPrev'];
 const B4_C = 'forward matches rnnlab: c = f ⊙ c_prev + i ⊙ c̃', B4_H = 'forward matches rnnlab: h = o ⊙ tanh(c)';
 
-/** Each broken fixture: the exercise, exactly the checks that fail, and the hint each of them gives. */
+/** Each known mistake (its edit in test/helpers/exercise-mistakes.ts): the exercise, exactly the checks that fail, and the hint each gives. */
 const MISTAKES: { mistake: string; id: ExerciseId; fails: string[]; hint: string }[] = [
   { mistake: 'no-accumulation', id: 'B2', fails: ['gradient dW_hh'], hint: RNN_HINTS.oneStep },
   { mistake: 'h-instead-of-hprev', id: 'B2', fails: ['gradient dW_hh'], hint: RNN_HINTS.hInsteadOfHPrev },
@@ -127,44 +114,68 @@ const MISTAKES: { mistake: string; id: ExerciseId; fails: string[]; hint: string
   { mistake: 'lstm-no-dc-carry', id: 'B5', fails: ["lstm: ‖dL/dh_t‖ matches rnnlab's gradientFlow at your LSTMCell's weights"], hint: FLOW_HINTS.lstmNoDcCarry },
 ];
 
+/** The mistakes graded by a test of their own, below, rather than through MISTAKES. */
+const GRADED_APART = ['gates-swapped-forward', 'throws-at-load', 'method-throws', 'returns-nan', 'wrong-type', 'missing-export', 'lstm-cell-renamed'];
+
+describe('the mistakes are edits of the solutions that still apply', () => {
+  test('every mistake is made in its solution file and changes it, the other files staying the solutions', () => {
+    for (const m of MISTAKE_EDITS) {
+      const w = mistakenWorkbook(m.name, solutions);
+      assert.deepEqual(Object.keys(w).sort(), Object.keys(solutions).sort(), m.name);
+      for (const f of Object.keys(w)) assert.equal(w[f] === solutions[f], f !== m.file, `${m.name}: ${f}`);
+    }
+  });
+
+  test('every mistake is graded by a test here', () => {
+    assert.deepEqual(MISTAKE_EDITS.map((m) => m.name).sort(), [...MISTAKES.map((m) => m.mistake), ...GRADED_APART].sort());
+  });
+
+  test('an edit whose text the file does not hold exactly once, or that changes nothing, throws naming the mistake', () => {
+    assert.equal(applyEdits('a b c', [{ from: 'b', to: 'B' }, { from: 'B c', to: 'x' }], 'ok'), 'a x');
+    assert.throws(() => applyEdits('a b c', [{ from: 'd', to: 'D' }], 'no-d'), /no-d, edit 1: its text occurs 0 times, not once: "d"/);
+    assert.throws(() => applyEdits('a b b', [{ from: 'a', to: 'A' }, { from: 'b', to: 'B' }], 'two-b'), /two-b, edit 2: its text occurs 2 times/);
+    assert.throws(() => applyEdits('a b c', [{ from: 'b', to: 'b' }], 'same'), /same, edit 1: changes nothing/);
+  });
+});
+
 describe('known mistakes', () => {
   for (const { mistake, id, fails, hint } of MISTAKES.filter((m) => m.hint !== '')) {
-    test(`${mistake}: ${id} fails exactly ${fails.length === 1 ? fails[0] : `${fails.length} checks`}, each with the hint "${hint.slice(0, 40)}…"`, async () => {
-      const r = gradeExercise(id, await brokenLoader(mistake, EXERCISE_FILES[id]));
+    test(`${mistake}: ${id} fails exactly ${fails.length === 1 ? fails[0] : `${fails.length} checks`}, each with the hint "${hint.slice(0, 40)}…"`, () => {
+      const r = gradeExercise(id, brokenLoader(mistake, EXERCISE_FILES[id]));
       assert.equal(r.passed, false);
       assert.deepEqual(failing(r).sort(), [...fails].sort());
       for (const name of fails) assert.ok(messageOf(r, name).includes(`Hint: ${hint}`), `${name}: ${messageOf(r, name)}`);
     });
   }
 
-  test('a wrong backward under a right forward is named as such: "your forward is right, your dW_hh is wrong"', async () => {
-    const r = gradeExercise('B2', await brokenLoader('h-instead-of-hprev', 'b2-rnn'));
+  test('a wrong backward under a right forward is named as such: "your forward is right, your dW_hh is wrong"', () => {
+    const r = gradeExercise('B2', brokenLoader('h-instead-of-hprev', 'b2-rnn'));
     const m = messageOf(r, 'gradient dW_hh');
     assert.match(m, /^Your forward is right, your dW_hh is wrong: against rnnlab's BPTT: relative error/);
     assert.match(m, /against finite differences of your forward: relative error/);
   });
 
-  test('gates swapped in the forward fail the forward checks with that hint, and gradients true to that forward are told to fix the forward first', async () => {
-    const r = gradeExercise('B4', await brokenLoader('gates-swapped-forward', 'b4-lstm-cell'));
+  test('gates swapped in the forward fail the forward checks with that hint, and gradients true to that forward are told to fix the forward first', () => {
+    const r = gradeExercise('B4', brokenLoader('gates-swapped-forward', 'b4-lstm-cell'));
     for (const name of [B4_C, B4_H]) assert.ok(messageOf(r, name).includes(`Hint: ${LSTM_HINTS.swapGates}`), messageOf(r, name));
     // dW_c does not involve the swap: the backward differentiates this (wrong) forward exactly.
     assert.match(messageOf(r, 'gradient dW_c'), /^Your backward agrees with finite differences of your forward .*but your forward is wrong/);
   });
 
-  test('clipping that changes its input fails the no-mutation check with that hint', async () => {
-    const r = gradeExercise('B3', await brokenLoader('clip-mutates', 'b3-clip'));
+  test('clipping that changes its input fails the no-mutation check with that hint', () => {
+    const r = gradeExercise('B3', brokenLoader('clip-mutates', 'b3-clip'));
     assert.ok(messageOf(r, 'clipGradients leaves its input unchanged').includes(`Hint: ${CLIP_HINTS.mutates}`));
   });
 
-  test('clipping that scales under the limit fails the under-the-limit check with that hint, and its NaN on zeros is named', async () => {
-    const r = gradeExercise('B3', await brokenLoader('clip-always-scales', 'b3-clip'));
+  test('clipping that scales under the limit fails the under-the-limit check with that hint, and its NaN on zeros is named', () => {
+    const r = gradeExercise('B3', brokenLoader('clip-always-scales', 'b3-clip'));
     assert.ok(messageOf(r, 'at or under maxNorm: the gradients come back unchanged').includes(`Hint: ${CLIP_HINTS.alwaysScale}`));
     assert.ok(messageOf(r, 'all-zero gradients come back as zeros').includes(`Hint: ${CLIP_HINTS.zeroNorm}`));
   });
 
-  test('the other fixtures fail exactly the checks listed', async () => {
+  test('the other mistakes fail exactly the checks listed', () => {
     for (const { mistake, id, fails } of MISTAKES.filter((m) => m.hint === '')) {
-      assert.deepEqual(failing(gradeExercise(id, await brokenLoader(mistake, EXERCISE_FILES[id]))).sort(), [...fails].sort(), mistake);
+      assert.deepEqual(failing(gradeExercise(id, brokenLoader(mistake, EXERCISE_FILES[id]))).sort(), [...fails].sort(), mistake);
     }
   });
 
@@ -187,45 +198,51 @@ describe('known mistakes', () => {
 });
 
 describe('whatever the learner\'s code does, a failed check with a message', () => {
-  test('a file that throws when loaded fails B1 with the loader\'s message', async () => {
-    const r = gradeExercise('B1', await brokenLoader('throws-at-load', 'b1-rnn-cell'));
+  test('a file that throws when loaded fails B1 with the loader\'s message', () => {
+    const r = gradeExercise('B1', brokenLoader('throws-at-load', 'b1-rnn-cell'));
     assert.equal(r.passed, false);
     assert.equal(r.checks.length, 1);
     assert.match(r.checks[0].message, /could not load b1-rnn-cell: .*the workbook file is not finished/);
   });
 
-  test('a method that throws fails the output check with its error', async () => {
-    const r = gradeExercise('B1', await brokenLoader('method-throws', 'b1-rnn-cell'));
+  test('a method that throws fails the output check with its error', () => {
+    const r = gradeExercise('B1', brokenLoader('method-throws', 'b1-rnn-cell'));
     assert.match(messageOf(r, 'forward(x, hPrev) returns h, H finite numbers'), /forward\(x, hPrev\) threw: RangeError: forward is not written yet/);
   });
 
-  test('a method returning NaN fails the output check naming the entry', async () => {
-    const r = gradeExercise('B1', await brokenLoader('returns-nan', 'b1-rnn-cell'));
+  test('a method returning NaN fails the output check naming the entry', () => {
+    const r = gradeExercise('B1', brokenLoader('returns-nan', 'b1-rnn-cell'));
     assert.match(messageOf(r, 'forward(x, hPrev) returns h, H finite numbers'), /forward\(x, hPrev\)\[0\] is NaN/);
   });
 
-  test('a forward returning a tuple instead of { h, c, cache } fails the output check saying so, and nothing after it is compared', async () => {
-    const r = gradeExercise('B4', await brokenLoader('wrong-type', 'b4-lstm-cell'));
+  test('a forward returning a tuple instead of { h, c, cache } fails the output check saying so, and nothing after it is compared', () => {
+    const r = gradeExercise('B4', brokenLoader('wrong-type', 'b4-lstm-cell'));
     assert.match(messageOf(r, 'forward(x, hPrev, cPrev) returns { h, c, cache } with h and c H finite numbers'), /not a tuple/);
     assert.ok(!r.checks.some((c) => c.name.startsWith('gradient')));
   });
 
-  test('a missing export fails naming the export and what the file does export', async () => {
-    const r = gradeExercise('B3', await brokenLoader('missing-export', 'b3-clip'));
+  test('a missing export fails naming the export and what the file does export', () => {
+    const r = gradeExercise('B3', brokenLoader('missing-export', 'b3-clip'));
     assert.deepEqual(failing(r), ['b3-clip exports the function clipGradients']);
     assert.match(r.checks[0].message, /no export named clipGradients \(it exports clip\)/);
   });
 
-  test('a missing file fails its exercise, and B5 says it needs B2 and B4', () => {
-    const mods = new Map(correct);
-    mods.delete('b4-lstm-cell');
-    const b4 = gradeExercise('B4', loaderOf(mods)), b5 = gradeExercise('B5', loaderOf(mods));
-    assert.match(b4.checks[0].message, /could not load b4-lstm-cell: no file b4-lstm-cell\.ts/);
-    assert.match(messageOf(b5, 'B5 runs on your B2 RNN and B4 LSTMCell, with weights the grader sets'), /b4-lstm-cell.*B5 is graded on your own B2 and B4 classes/);
+  test('a missing file fails its exercise, and B5, which imports it, fails naming it', () => {
+    const { 'b4-lstm-cell.ts': _, ...withoutB4 } = solutions;
+    const b4 = gradeExercise('B4', loadWorkbook(withoutB4)), b5 = gradeExercise('B5', loadWorkbook(withoutB4));
+    assert.match(b4.checks[0].message, /could not load b4-lstm-cell: b4-lstm-cell: no such file in the workbook \(looked for b4-lstm-cell\.ts and b4-lstm-cell\.js\)/);
+    assert.match(messageOf(b5, 'b5-gradient-flow exports the function analyzeGradientFlow'), /could not load b5-gradient-flow: .*b4-lstm-cell: no such file in the workbook/);
+  });
+
+  test('a B4 without its LSTMCell fails B5 too, saying B5 needs B2 and B4', () => {
+    const build = 'B5 runs on your B2 RNN and B4 LSTMCell, with weights the grader sets';
+    const b5 = gradeExercise('B5', brokenLoader('lstm-cell-renamed', 'b4-lstm-cell'));
+    assert.deepEqual(failing(b5), [build]);
+    assert.match(messageOf(b5, build), /b4-lstm-cell.*B5 is graded on your own B2 and B4 classes/);
   });
 
   test('gradients named dW_xh instead of W_xh fail the backward check, saying the interface names them as the weights', () => {
-    const Base = (correct.get('b2-rnn') as ModuleExports).RNN as new (D: number, H: number, O: number) => { backward(d: number[][]): Record<string, unknown> };
+    const Base = correct()('b2-rnn').RNN as new (D: number, H: number, O: number) => { backward(d: number[][]): Record<string, unknown> };
     class RNN extends Base {
       override backward(douts: number[][]): Record<string, unknown> {
         return Object.fromEntries(Object.entries(super.backward(douts)).map(([k, v]) => [`d${k}`, v]));
@@ -236,7 +253,7 @@ describe('whatever the learner\'s code does, a failed check with a message', () 
   });
 
   test('an unknown exercise id is a failed report, not a throw', () => {
-    const r = gradeExercise('B9' as ExerciseId, loaderOf(correct));
+    const r = gradeExercise('B9' as ExerciseId, correct());
     assert.equal(r.passed, false);
     assert.match(r.checks[0].message, /no exercise B9/);
   });
