@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { renderFromResults, runReproduce, selectRows } from '../src/cli/reproduce.js';
+import { renderFromResults, renderFromRunLog, runReproduce, selectRows } from '../src/cli/reproduce.js';
 import { verdict } from '../src/experiments/reproductions-md.js';
 import { reproductionRows, rowId } from '../src/experiments/reproduction-rows.js';
 import { planNext, runJob, summarize, type ReproJob, type ReproResult, type ReproRow, type ReproRun } from '../src/experiments/reproductions.js';
@@ -179,6 +179,19 @@ describe('rnnlab reproduce', () => {
     renderFromResults(results, again);
     assert.equal(readFileSync(again, 'utf8'), md);
     assert.throws(() => renderFromResults(out, again), /--from .*reproductions\.md: /);
+    // --from the run log: the same rows, none unfinished.
+    const fromLog = join(dir, 'from-log.md');
+    const partial = renderFromRunLog(`${results}.runs.jsonl`, fromLog, true);
+    assert.deepEqual(partial.unfinished, []);
+    assert.equal(partial.results.length, res.length);
+    // A log that lacks a row's last run: that row is listed as unfinished, the others are rendered.
+    const lines = readFileSync(`${results}.runs.jsonl`, 'utf8').trim().split('\n');
+    const cut = join(dir, 'cut.runs.jsonl');
+    writeFileSync(cut, `${lines.slice(0, -1).join('\n')}\n`);
+    const some = renderFromRunLog(cut, fromLog, true);
+    assert.equal(some.unfinished.length, 1);
+    assert.equal(some.results.length, res.length - 1);
+    assert.match(readFileSync(fromLog, 'utf8'), new RegExp(`Unfinished: .*\`${some.unfinished[0]}\``));
     // --resume: every run was logged as it finished, so a second invocation trains nothing and gives the same table.
     const relog: string[] = [];
     await runReproduce({ quick: true, jobs: 2, out: again, results, json: false, resume: true }, (l) => relog.push(l));

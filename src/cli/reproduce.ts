@@ -73,9 +73,11 @@ export function selectRows(rows: ReproRow[], only: string[] | undefined): ReproR
 }
 
 /** Writes the markdown table (atomically) from results already computed. */
-export function writeReproductions(out: string, results: ReproResult[], meta: { command: string; quick: boolean; date?: string; wallSeconds?: number }): void {
+export function writeReproductions(out: string, results: ReproResult[], meta: { command: string; quick: boolean; date?: string; wallSeconds?: number; unfinished?: string[] }): void {
   const seconds = results.reduce((s, r) => s + r.seconds, 0);
-  const md = reproductionsMarkdown(results, { command: meta.command, date: meta.date ?? new Date().toISOString().slice(0, 10), seconds, wallSeconds: meta.wallSeconds, quick: meta.quick });
+  const md = reproductionsMarkdown(results, {
+    command: meta.command, date: meta.date ?? new Date().toISOString().slice(0, 10), seconds, wallSeconds: meta.wallSeconds, quick: meta.quick, unfinished: meta.unfinished,
+  });
   ensureDir(dirname(resolve(out)), '--out');
   writeFileAtomic(out, md);
 }
@@ -100,6 +102,30 @@ export function renderFromResults(file: string, out: string): ReproResult[] {
     wallSeconds: typeof p.wallSeconds === 'number' ? p.wallSeconds : undefined,
   });
   return results;
+}
+
+/**
+ * Renders the table from the run log of an invocation that has not finished (or was killed): every row
+ * whose runs are all logged, by the protocol's own plan, and the list of the rows still missing.
+ */
+export function renderFromRunLog(file: string, out: string, quick: boolean): { results: ReproResult[]; unfinished: string[] } {
+  const logged = loggedRuns(file);
+  if (logged.size === 0) throw new RangeError(`--from ${file}: expected the run log rnnlab reproduce writes (<results>.runs.jsonl), found no runs in it`);
+  const results: ReproResult[] = [], unfinished: string[] = [];
+  for (const row of reproductionRows(quick)) {
+    const runs: ReproRun[] = [];
+    let complete = true;
+    for (let jobs = planNext(row, runs); jobs.length > 0; jobs = planNext(row, runs)) {
+      const found = jobs.map((j) => logged.get(runKey(row, j)));
+      if (found.some((r) => r === undefined)) { complete = false; break; }
+      runs.push(...(found as ReproRun[]));
+    }
+    if (complete) results.push(summarize(row, runs, parameterCount(row)));
+    else unfinished.push(row.id);
+  }
+  if (results.length === 0) throw new RangeError(`--from ${file}: no row has all its runs in the log yet`);
+  writeReproductions(out, results, { command: `rnnlab reproduce${quick ? ' --quick' : ''} (rendered from its run log, ${unfinished.length} of ${results.length + unfinished.length} rows unfinished)`, quick, unfinished });
+  return { results, unfinished };
 }
 
 /** Every finished run is appended here (one JSON line), so a run that dies loses nothing: --resume reads it. */
@@ -223,7 +249,7 @@ export function registerReproduce(program: Command): void {
     .option('--out <file>', 'the markdown table', d.out)
     .option('--results <file>', 'the raw results as JSON', d.results)
     .option('--list', 'list the rows and their settings, and exit')
-    .option('--from <results.json>', 'no training: rewrite --out from a results file an earlier run wrote')
+    .option('--from <file>', 'no training: rewrite --out from a results file an earlier run wrote, or from the run log (.runs.jsonl) of one that has not finished')
     .option('--resume', 'reuse the runs an unfinished earlier invocation logged (<results>.runs.jsonl); only the missing ones train')
     .option('--json', 'print the results as one JSON line, last')
     .addHelpText('after', '\nExamples:\n  rnnlab reproduce                      # the full table: about an hour on two cores\n  rnnlab reproduce --quick --out /tmp/r.md\n  rnnlab reproduce --only adding-T100-lstm-b3,adding-T100-tanh-rnn --out /tmp/r.md')
@@ -232,6 +258,11 @@ export function registerReproduce(program: Command): void {
       void _list;
       const o: ReproduceOptions = { ...d, ...rest, quick: opts.quick === true, json: opts.json === true, resume: opts.resume === true };
       if (from !== undefined) {
+        if (from.endsWith('.jsonl')) {
+          const { results, unfinished } = renderFromRunLog(from, o.out, o.quick);
+          console.error(`wrote ${o.out} from ${from} (${results.length} rows; unfinished: ${unfinished.join(', ') || 'none'})`);
+          return;
+        }
         const results = renderFromResults(from, o.out);
         console.error(`wrote ${o.out} from ${from} (${results.length} rows)`);
         return;

@@ -67,7 +67,7 @@ function paperScale(r: ReproResult): string {
   return r.row.task === 'temporal-order' ? `${Math.round(v)} wrong` : fmtNum(v);
 }
 
-export function reproductionsMarkdown(results: ReproResult[], meta: { command: string; date: string; seconds: number; wallSeconds?: number; quick: boolean }): string {
+export function reproductionsMarkdown(results: ReproResult[], meta: { command: string; date: string; seconds: number; wallSeconds?: number; quick: boolean; unfinished?: string[] }): string {
   const out: string[] = [];
   const runs = results.reduce((s, r) => s + r.runs.length, 0);
   const wall = meta.wallSeconds !== undefined ? `, ${(meta.wallSeconds / 60).toFixed(0)} min wall-clock` : '';
@@ -90,6 +90,9 @@ export function reproductionsMarkdown(results: ReproResult[], meta: { command: s
   out.push('  budget where the paper gives one. "Paper\'s scale" is the paper\'s own criterion measured on our test');
   out.push('  sequences (median over seeds).');
   if (meta.quick) out.push('\n**This is the quick smoke version (tiny T, a few dozen steps); its numbers say nothing about the papers.**');
+  if (meta.unfinished?.length) {
+    out.push(`\n**Unfinished: the run had not completed these rows when this table was rendered**, so they are missing below: ${meta.unfinished.map((id) => `\`${id}\``).join(', ')}.`);
+  }
   out.push('');
   const tasks = [...new Set(results.map((r) => r.row.task))];
   for (const task of tasks) {
