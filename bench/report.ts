@@ -15,9 +15,43 @@ export interface Bar {
   result: 'met' | 'missed' | 'n/a';
 }
 
+/** Which BLAS PyTorch really runs on, from the libraries it has loaded. */
+export type BlasKind = 'openblas' | 'mkl' | 'blis' | 'reference' | 'unknown';
+
+/**
+ * Debian installs the reference BLAS as /usr/lib/<arch>/blas/libblas.so.3 and OpenBLAS as
+ * …/openblas-pthread/libblas.so.3 (the same name, chosen by update-alternatives): the directory tells.
+ */
+export function blasKind(loaded: readonly string[]): BlasKind {
+  const all = loaded.join(' ').toLowerCase();
+  if (all.includes('openblas')) return 'openblas';
+  if (all.includes('mkl')) return 'mkl';
+  if (all.includes('blis')) return 'blis';
+  if (/\/blas\/libblas|refblas|netlib/.test(all)) return 'reference';
+  return 'unknown';
+}
+
+/** What the report says of the PyTorch peer's BLAS; `reference` turns its bars off. */
+export interface TorchBlas {
+  kind: BlasKind;
+  libraries: string[];
+  build: string;
+  gemmGflops: number;
+}
+
+/** The SIMD extensions that matter for GEMM, from /proc/cpuinfo's flags line (Linux), in words. */
+export function simdFlags(cpuinfo: string): string {
+  const line = cpuinfo.split('\n').find((l) => /^flags\s*:/.test(l));
+  if (!line) return 'unknown';
+  const flags = new Set(line.split(':')[1].trim().split(/\s+/));
+  const named: [string, string][] = [['sse4_2', 'SSE4.2'], ['avx', 'AVX'], ['avx2', 'AVX2'], ['fma', 'FMA'], ['avx512f', 'AVX-512F'], ['avx512_vnni', 'AVX-512 VNNI'], ['amx_tile', 'AMX']];
+  const have = named.filter(([f]) => flags.has(f)).map(([, n]) => n);
+  return have.length ? have.join(', ') : 'none of SSE4.2/AVX/AVX2/FMA/AVX-512';
+}
+
 export interface Meta {
   date: string;
-  machine: { cpu: string; cores: number; os: string; node: string; torch: string };
+  machine: { cpu: string; cores: number; os: string; node: string; torch: string; simd?: string; torchBlas?: TorchBlas | null };
   command: string;
   protocol: string;
   /** os.loadavg() (1, 5, 15 min) at the start and end: other work on the machine skews every number. */
@@ -36,7 +70,14 @@ export function addSpeedups(rows: Row[]): void {
 
 const x = (v: number) => `${v.toFixed(2)}×`;
 
-export function checkBars(rows: Row[], gemm: GemmPeak | null): Bar[] {
+/** Why PyTorch's bars are not stated, when they are not: its BLAS is the reference one. */
+export function torchBarsWithheld(blas: TorchBlas | null | undefined): string | null {
+  if (!blas || blas.kind !== 'reference') return null;
+  return `not stated: PyTorch runs on the reference BLAS (${blas.libraries.join(', ') || 'libblas3'}, ${blas.gemmGflops.toFixed(1)} GFLOP/s single-thread GEMM), so a ratio would say nothing about PyTorch; install OpenBLAS (apt-get install libopenblas0-pthread) and rerun`;
+}
+
+export function checkBars(rows: Row[], gemm: GemmPeak | null, torchBlas: TorchBlas | null = null): Bar[] {
+  const withheld = torchBarsWithheld(torchBlas);
   const bars: Bar[] = [];
   const pairs = [...new Set(rows.map((r) => `${r.cell}/${r.config}`))].map((k) => k.split('/') as [Cell, string]);
   for (const [cell, config] of pairs) {
@@ -69,7 +110,9 @@ export function checkBars(rows: Row[], gemm: GemmPeak | null): Bar[] {
       const both = [s1, s2].filter((s): s is number => s !== null);
       const best = both.length ? Math.min(...both) : null;
       const shown = best === null ? null : `${x(best)} (2 threads: ${s2 === null ? 'not measured' : x(s2)}; 1 thread: ${s1 === null ? 'not measured' : x(s1)})`;
-      add(`≥ ${need}× PyTorch (faster of 1, 2 threads)`, x(need), shown, best !== null && best >= need);
+      if (withheld) add(`≥ ${need}× PyTorch (faster of 1, 2 threads)`, x(need), null, false);
+      else add(`≥ ${need}× PyTorch (faster of 1, 2 threads)`, x(need), shown, best !== null && best >= need);
+      if (withheld) bars[bars.length - 1].measured = withheld;
     }
     if (config === 'L') {
       if (gemm) {
@@ -85,6 +128,7 @@ export function checkBars(rows: Row[], gemm: GemmPeak | null): Bar[] {
         const shown = (t: Row | undefined) => (ok(t) ? `${t.peakRssMiB!.toFixed(0)} MiB` : 'not measured');
         const mem = theirs === null ? null : `${mine.toFixed(0)} MiB (PyTorch 1 thread: ${shown(t1)}, 2 threads: ${shown(t2)})`;
         add('peak RSS ≤ PyTorch', `≤ ${theirs === null ? '?' : theirs.toFixed(0)} MiB`, mem, theirs !== null && mine <= theirs);
+        if (withheld) { bars[bars.length - 1].result = 'n/a'; bars[bars.length - 1].measured = withheld; }
       }
     }
   }
@@ -100,7 +144,10 @@ export function renderMarkdown(meta: Meta, rows: Row[], bars: Bar[], gemm: GemmP
     '# rnnlab training-step benchmark',
     '',
     `- Date: ${meta.date}`,
-    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}; Node ${m.node}; PyTorch ${m.torch}`,
+    `- Machine: ${m.cpu}, ${m.cores} cores (SIMD: ${m.simd ?? 'unknown'}), ${m.os}; Node ${m.node}; PyTorch ${m.torch}`,
+    m.torchBlas
+      ? `- PyTorch's BLAS: ${m.torchBlas.kind} (loaded: ${m.torchBlas.libraries.join(', ') || 'none found'}; built with BLAS_INFO=${m.torchBlas.build}); its single-thread float32 GEMM (512³): ${m.torchBlas.gemmGflops.toFixed(1)} GFLOP/s${gemm ? `, against rnnlab's WASM ${gemm.wasm ? gemm.wasm.bestGflops.toFixed(1) : '—'} GFLOP/s on one core` : ''}${torchBarsWithheld(m.torchBlas) ? '. **PyTorch bars withheld: reference BLAS.**' : ''}`
+      : '- PyTorch\'s BLAS: not probed',
     `- Command: \`${meta.command}\``,
     `- Protocol: ${meta.protocol}`,
     `- Load average (1/5/15 min) at start ${meta.load.start.map((l) => l.toFixed(2)).join(' / ')}, at end ${meta.load.end.map((l) => l.toFixed(2)).join(' / ')}; each measurement runs alone, but other work on the machine is not controlled.`,
@@ -112,14 +159,16 @@ export function renderMarkdown(meta: Meta, rows: Row[], bars: Bar[], gemm: GemmP
     '',
   ];
   for (const cell of [...new Set(rows.map((r) => r.cell))]) {
-    out.push(`## ${cell.toUpperCase()}`, '', '| config | library | ms/step (median) | n | seq/s | GFLOP/s | peak RSS MiB | rnnlab speedup |', '|---|---|--:|--:|--:|--:|--:|--:|');
+    out.push(`## ${cell.toUpperCase()}`, '', '| config | library | ms/step (median) | n | seq/s | GFLOP/s | share of GEMM ceiling | peak RSS MiB | rnnlab speedup |', '|---|---|--:|--:|--:|--:|--:|--:|--:|');
     for (const r of rows.filter((k) => k.cell === cell)) {
       if (r.status !== 'ok') {
-        out.push(`| ${r.config} | ${r.label} | ${r.status === 'unavailable' ? 'not available' : 'failed'}: ${(r.reason ?? '').replace(/\|/g, '\\|')} | | | | | |`);
+        out.push(`| ${r.config} | ${r.label} | ${r.status === 'unavailable' ? 'not available' : 'failed'}: ${(r.reason ?? '').replace(/\|/g, '\\|')} | | | | | | |`);
         continue;
       }
       const n = r.unitsPerStep && r.unitsPerStep > 1 ? `${r.n} seq` : `${r.n}`;
-      out.push(`| ${r.config} | ${r.label} | ${num(r.medianMs)} | ${n} | ${num(r.seqPerSec)} | ${f(r.gflops, 3)} | ${f(r.peakRssMiB, 0)} | ${r.speedup === undefined ? '' : x(r.speedup)} |`);
+      // rnnlab's own rows against the ceiling it can reach (the WASM GEMM on as many threads as it trains on).
+      const share = r.peer === 'rnnlab' && gemm && r.gflops !== undefined ? `${((r.gflops / gemm.ceilingGflops) * 100).toFixed(0)}%` : '';
+      out.push(`| ${r.config} | ${r.label} | ${num(r.medianMs)} | ${n} | ${num(r.seqPerSec)} | ${f(r.gflops, 3)} | ${share} | ${f(r.peakRssMiB, 0)} | ${r.speedup === undefined ? '' : x(r.speedup)} |`);
     }
     out.push('');
   }

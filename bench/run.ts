@@ -4,7 +4,7 @@
  * Writes results.md and results.json; see --help.
  */
 import { createRequire } from 'node:module';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { CELLS, CONFIGS, FULL_PROTOCOL, QUICK_PROTOCOL, findConfig, type Cell, type Protocol } from './configs.js';
 import type { GemmPeak } from './gemm-peak.js';
 import { PEERS, findPeer, type PeerInfo } from './peers/peer.js';
-import { addSpeedups, checkBars, renderMarkdown, type Bar, type Meta } from './report.js';
+import { addSpeedups, blasKind, checkBars, renderMarkdown, simdFlags, type Bar, type Meta, type TorchBlas } from './report.js';
 import { ROOT, measure, parseResult, probeTorch, runChild, type Row } from './spawn.js';
 
 const HELP = `npx tsx bench/run.ts [options]      (npm run bench -- [options])
@@ -112,14 +112,27 @@ export async function runBench(o: BenchOptions, command: string, log: (s: string
   }
   addSpeedups(rows);
   const cpus = os.cpus();
+  const torchBlas: TorchBlas | null = 'version' in torch ? { kind: blasKind(torch.loadedBlas), libraries: torch.loadedBlas, build: torch.buildBlas, gemmGflops: torch.gemmGflops } : null;
   const meta: Meta = {
     date: new Date().toISOString(),
-    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version, torch: 'version' in torch ? torch.version : `not available (${torch.reason})` },
+    machine: {
+      cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version,
+      torch: 'version' in torch ? torch.version : `not available (${torch.reason})`, simd: cpuSimd(), torchBlas,
+    },
     command,
     load: { start: loadStart, end: os.loadavg() },
     protocol: `${o.quick ? 'QUICK (smoke test, not for comparison): ' : ''}${protocol.warmup} warm-up step(s), then timed steps until ≥ ${protocol.minSteps} steps and ≥ ${protocol.minSeconds} s, no new step after ${protocol.capSeconds} s; median ms/step. brain.js is timed per sequence (n counts sequences) and its step is B sequences.`,
   };
-  return { meta, options: { quick: o.quick, cells: o.cells, configs: o.configs, peers: o.peers.map((p) => p.id), protocol }, gemm, rows, bars: checkBars(rows, gemm) };
+  return { meta, options: { quick: o.quick, cells: o.cells, configs: o.configs, peers: o.peers.map((p) => p.id), protocol }, gemm, rows, bars: checkBars(rows, gemm, torchBlas) };
+}
+
+/** The machine's SIMD extensions (Linux: /proc/cpuinfo), for the report's machine line. */
+function cpuSimd(): string {
+  try {
+    return simdFlags(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return 'unknown (no /proc/cpuinfo)';
+  }
 }
 
 export const FLOPS_NOTE = 'GFLOP/s = 3 × forward FLOPs / time, forward FLOPs = 2·B·T·G·H·(D+H), G = 1 (RNN), 3 (GRU), 4 (LSTM); the head is not counted.';

@@ -73,10 +73,22 @@ function lastError(stderr: string): string {
   return (err[0] ?? lines[lines.length - 1] ?? 'no output').slice(0, 300);
 }
 
-/** Whether /usr/bin/python3 has torch: its version, or why not. */
-export async function probeTorch(): Promise<{ version: string } | { reason: string }> {
-  const out = await runChild(PYTHON, ['-c', 'import torch; print(torch.__version__)'], 120);
-  if (out.code === 0) return { version: out.stdout.trim() };
+/** What bench/peers/torch_probe.py reports of the PyTorch it finds. */
+export interface TorchInfo {
+  version: string;
+  /** BLAS_INFO of torch.__config__.show(): what it was built against ('generic' on Debian). */
+  buildBlas: string;
+  /** The BLAS libraries mapped into the process after a matrix product: what it really runs on. */
+  loadedBlas: string[];
+  /** Single-thread float32 GEMM, 512³, best of ~1 s: GFLOP/s. */
+  gemmGflops: number;
+}
+
+/** Whether /usr/bin/python3 has torch: what it runs on, or why not. */
+export async function probeTorch(): Promise<TorchInfo | { reason: string }> {
+  const out = await runChild(PYTHON, [path.join(ROOT, 'bench/peers/torch_probe.py')], 120, { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' });
+  const r = out.code === 0 ? parseResult<TorchInfo>(out.stdout) : null;
+  if (r) return r;
   return { reason: out.code === -1 ? `${PYTHON} not found` : `${PYTHON} has no torch (${lastError(out.stderr)})` };
 }
 

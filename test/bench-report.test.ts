@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forwardFlops, makeData, toBatchMajor, findConfig } from '../bench/configs.js';
-import { addSpeedups, checkBars } from '../bench/report.js';
+import { addSpeedups, blasKind, checkBars, renderMarkdown, simdFlags, type Meta, type TorchBlas } from '../bench/report.js';
 import { parseOptions } from '../bench/run.js';
 import type { Row } from '../bench/spawn.js';
 
@@ -66,4 +66,48 @@ test('options: defaults, lists, --quick, and bad names named', () => {
   assert.throws(() => parseOptions(['--configs', 'XL']), /config: expected one of S, M, L/);
   assert.throws(() => parseOptions(['--peers', 'keras']), /peer: expected one of/);
   assert.equal(parseOptions(['--help']), null);
+});
+
+const blas = (kind: 'reference' | 'openblas'): TorchBlas => ({
+  kind, build: 'generic', gemmGflops: kind === 'reference' ? 6 : 187,
+  libraries: [kind === 'reference' ? '/usr/lib/x86_64-linux-gnu/blas/libblas.so.3' : '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so'],
+});
+
+test('the BLAS PyTorch runs on is read from the libraries it loaded: Debian’s reference and OpenBLAS share a name, not a folder', () => {
+  assert.equal(blasKind(['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3']), 'reference');
+  assert.equal(blasKind(['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3', '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so']), 'openblas');
+  assert.equal(blasKind(['/opt/intel/lib/libmkl_rt.so']), 'mkl');
+  assert.equal(blasKind([]), 'unknown');
+});
+
+test('on the reference BLAS the PyTorch bars are withheld, saying why and how to install OpenBLAS', () => {
+  const rows = [row('rnnlab', 'L', 10, 150), row('torch1', 'L', 80, 200), row('torch2', 'L', 90, 140)];
+  addSpeedups(rows);
+  const withheld = checkBars(rows, null, blas('reference')).filter((b) => /PyTorch/.test(b.bar));
+  assert.ok(withheld.length >= 2);
+  for (const b of withheld) {
+    assert.equal(b.result, 'n/a');
+    assert.match(b.measured, /not stated: PyTorch runs on the reference BLAS .*6\.0 GFLOP\/s.*libopenblas0-pthread/);
+  }
+  const stated = checkBars(rows, null, blas('openblas')).find((b) => b.bar.includes('× PyTorch'))!;
+  assert.equal(stated.result, 'met'); // 8× PyTorch: stated, since PyTorch runs on OpenBLAS
+});
+
+test('the SIMD extensions that matter for GEMM are named from /proc/cpuinfo', () => {
+  assert.equal(simdFlags('processor : 0\nflags\t\t: fpu sse4_2 avx avx2 fma avx512f\n'), 'SSE4.2, AVX, AVX2, FMA, AVX-512F');
+  assert.equal(simdFlags('no flags here'), 'unknown');
+});
+
+test('results.md names PyTorch’s BLAS and gives rnnlab’s share of the GEMM ceiling per config', () => {
+  const rows = [row('rnnlab', 'L', 10), row('torch1', 'L', 8)];
+  addSpeedups(rows);
+  const gemm = { js: { size: 256, bestGflops: 1, medianGflops: 1, reps: 5 }, wasm: { size: 256, bestGflops: 4, medianGflops: 4, reps: 5 }, wasmThreaded: null, ceilingGflops: 4, source: 'wasm' as const };
+  const meta: Meta = {
+    date: 'd', command: 'c', protocol: 'p', load: { start: [0, 0, 0], end: [0, 0, 0] },
+    machine: { cpu: 'CPU', cores: 2, os: 'Linux', node: 'v20', torch: '1.13', simd: 'AVX2, FMA', torchBlas: blas('reference') },
+  };
+  const md = renderMarkdown(meta, rows, checkBars(rows, gemm, blas('reference')), gemm, 'note');
+  assert.match(md, /SIMD: AVX2, FMA/);
+  assert.match(md, /PyTorch's BLAS: reference .*6\.0 GFLOP\/s.*PyTorch bars withheld/);
+  assert.match(md, /\| L \| rnnlab \| 10\.0 \| .* \| 25% \|/); // 1 GFLOP/s of a 4 GFLOP/s ceiling
 });
