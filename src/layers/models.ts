@@ -79,6 +79,9 @@ export class LSTM extends Recurrent {
   override forward(x: Tensor, state?: RecurrentState, options?: ForwardOptions): LSTMOutput {
     return super.forward(x, state, options) as LSTMOutput;
   }
+  override step(x: Tensor, state?: RecurrentState): LSTMOutput {
+    return super.step(x, state) as LSTMOutput;
+  }
   override backward(dOutput: Tensor | null, dState?: RecurrentState, options?: BackwardOptions): LSTMGradients {
     return super.backward(dOutput, dState, options) as LSTMGradients;
   }

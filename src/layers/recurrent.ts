@@ -27,6 +27,7 @@ import { Module } from './module.js';
 import type { LayerCache, SequenceBackend } from './backend/backend.js';
 import { resolveBackend, type BackendChoice } from './backend/choose.js';
 import { dropoutMask } from './dropout.js';
+import { Stream } from './stream.js';
 import { projectedLayerBackward, projectedLayerForward, type ProjectedCache } from './backend/lstmp.js';
 import { checkStateObject, fromUserLayout, toUserLayout, userShape } from './layout.js';
 import { addAtLastSteps, checkLengths, finalStates, putColumns, reverseWithin, takeColumns, zeroPadded } from './sequence.js';
@@ -170,6 +171,8 @@ export abstract class Recurrent extends Module {
   private cache: ForwardCache | null = null;
   /** Draws the dropout masks, one forward pass after another (seeded, so a run repeats exactly). */
   private readonly dropoutRng: Rng;
+  /** step()'s buffers, made on its first call. */
+  private stream: Stream | null = null;
 
   protected constructor(ops: CellOps, opts: RecurrentOptions) {
     checkOptions('options', opts, [...RECURRENT_OPTIONS, ...CELL_OPTIONS[ops.kind]]);
@@ -230,6 +233,30 @@ export abstract class Recurrent extends Module {
       fillUniform(this.addParameter('head.weight', [this.outputSize, dirs * Hout]).data, rng, -k, k);
       fillUniform(this.addParameter('head.bias', [this.outputSize]).data, rng, -k, k);
     }
+  }
+
+  /**
+   * One time step of every layer and the head, for streaming (src/layers/stream.ts): x [B, inputSize]
+   * and the state before it → `{ output [B, ·], h, c? }`, the state after it, to pass to the next step.
+   * As evaluation mode, with nothing kept for backward; allocation-free once warm. The tensors returned
+   * are the stream's (the next step rewrites the output, the one after the state): clone what must last.
+   */
+  step(x: Tensor, state: RecurrentState = {}): RecurrentOutput {
+    if (this.bidirectional) throw new RangeError('step: a bidirectional layer has no streaming step (its reverse direction needs the whole sequence); use forward()');
+    checkStateObject('state', state, this.ops.hasCell);
+    checkTensor('x', x);
+    checkDType('x', x, this.dtype);
+    checkShape('x', x, [-1, this.inputSize], '[B, inputSize]: one time step of every sequence');
+    checkFinite('x', x);
+    const B = x.shape[0], L = this.numLayers;
+    if (state.h !== undefined) { checkTensor('state.h', state.h); checkShape('state.h', state.h, [L, B, this.stateSize], `[numLayers, B, ${this.projSize !== null ? 'projSize' : 'hiddenSize'}]`); }
+    if (state.c !== undefined) { checkTensor('state.c', state.c); checkShape('state.c', state.c, [L, B, this.hiddenSize], '[numLayers, B, hiddenSize]'); }
+    this.stream ??= new Stream({
+      ops: this.ops, dtype: this.dtype, inputSize: this.inputSize, hiddenSize: this.hiddenSize, stateSize: this.stateSize,
+      layers: this.layerWeights.map(({ w, D, hr }) => ({ w, D, weightHr: hr?.w ?? null })),
+      head: this.outputSize === null ? null : { weight: this.parameter('head.weight').param.data, bias: this.parameter('head.bias').param.data, outputSize: this.outputSize },
+    });
+    return this.stream.step(x, state);
   }
 
   /** Restarts the dropout masks' Rng from `seed`: the next forward passes draw the same masks again. */

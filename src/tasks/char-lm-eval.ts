@@ -89,6 +89,7 @@ export function sampleText(model: Recurrent, vocab: Vocabulary, opts: SampleOpti
   let last = (primeIds.length - 1) * V; // offset of the last step's logits in out.output ([P, 1, V])
   const probs = new Float64Array(V);
   const drawn = new Int32Array(length);
+  let x1: Tensor | null = null; // the one-hot input of a streaming step, [1, V]
   for (let i = 0; i < length; i++) {
     const z = out.output.data;
     // softmax(z / τ) around its max, so a tiny τ gives 1 at the argmax and exact 0s elsewhere.
@@ -104,7 +105,11 @@ export function sampleText(model: Recurrent, vocab: Vocabulary, opts: SampleOpti
     if (k < 0) for (k = V - 1; probs[k] === 0; k--);
     drawn[i] = k;
     if (i + 1 < length) {
-      out = model.forward(oneHot(drawn.subarray(i, i + 1), V, model), out.c ? { h: out.h, c: out.c } : { h: out.h });
+      // One streaming step per character (model.step): no whole forward pass, nothing kept for backward.
+      if (!x1) x1 = new Tensor(allocate(model.dtype, V), [1, V]);
+      x1.data.fill(0);
+      x1.data[k] = 1;
+      out = model.step(x1, out.c ? { h: out.h, c: out.c } : { h: out.h });
       last = 0;
     }
   }
