@@ -103,3 +103,20 @@ describe('the stream’s state', () => {
     assert.throws(() => new GRU({ inputSize: D, hiddenSize: 2 }).step(new Tensor(new Float32Array(2 * D), [1, 2, D])), /x: expected .*\[B, inputSize\]/);
   });
 });
+
+describe('forward(x, state, { cache: false })', () => {
+  for (const backend of ['reference', 'wasm'] as const) {
+    it(`gives the caching forward's numbers exactly (${backend}), and backward after it says why it cannot run`, () => {
+      const dtype: DType = backend === 'wasm' ? 'float32' : 'float64';
+      const m = new LSTM({ inputSize: D, hiddenSize: 5, numLayers: 2, outputSize: 2, dtype, backend, seed: 11 });
+      const x = sequence(dtype, 3);
+      const a = m.forward(x, {}, { cache: false });
+      const b = m.forward(x);
+      assert.deepEqual([...a.output.data], [...b.output.data]);
+      assert.deepEqual([...a.h.data], [...b.h.data]);
+      assert.deepEqual([...a.c.data], [...b.c.data]);
+      m.forward(x, {}, { cache: false });
+      assert.throws(() => m.backward(a.output), /backward: the last forward ran with \{ cache: false \}/);
+    });
+  }
+});

@@ -88,6 +88,11 @@ export interface ForwardOptions {
    * direction starts there (src/layers/sequence.ts says why this is exact).
    */
   lengths?: readonly number[] | Int32Array;
+  /**
+   * false: inference. The same arithmetic (so the same numbers), but nothing is kept for backward: the
+   * states and gates of every step are let go as soon as the output is computed. Default true.
+   */
+  cache?: boolean;
 }
 
 export interface RecurrentState {
@@ -171,6 +176,8 @@ export abstract class Recurrent extends Module {
   private cache: ForwardCache | null = null;
   /** Draws the dropout masks, one forward pass after another (seeded, so a run repeats exactly). */
   private readonly dropoutRng: Rng;
+  /** Whether the last forward pass ran without a cache (so backward has nothing to differentiate). */
+  private noCacheForward = false;
   /** step()'s buffers, made on its first call. */
   private stream: Stream | null = null;
 
@@ -267,7 +274,8 @@ export abstract class Recurrent extends Module {
   /** Runs the whole sequence (every layer, both directions when bidirectional) and keeps every state for backward(). */
   forward(x: Tensor, state: RecurrentState = {}, options: ForwardOptions = {}): RecurrentOutput {
     checkStateObject('state', state, this.ops.hasCell);
-    checkOptions('options', options, ['lengths']);
+    checkOptions('options', options, ['lengths', 'cache']);
+    const keepCache = checkOptionalBoolean('options.cache', options.cache) ?? true;
     const { T, B, batched, xs } = this.readInput(x);
     const lengths = options.lengths === undefined ? null : checkLengths(options.lengths, T, B);
     const L = this.numLayers, H = this.hiddenSize, Hout = this.stateSize, BH = B * H, BO = B * Hout, dirs = this.numDirections, S = L * dirs, W = dirs * Hout;
@@ -277,6 +285,7 @@ export abstract class Recurrent extends Module {
     // The previous forward's cache is about to be replaced: give back what it holds outside the JS heap.
     for (const layer of this.cache?.layers ?? []) this.impl.release?.(layer);
     this.cache = null;
+    this.noCacheForward = false;
     const layers: LayerCache[] = [], masks: (FloatArray | null)[] = [];
     const hN = allocate(this.dtype, S * BO), cN = allocate(this.dtype, S * BH);
     let input = xs;
@@ -311,7 +320,14 @@ export abstract class Recurrent extends Module {
       } else masks[l] = null;
       input = y;
     }
-    this.cache = { T, B, batched, layers, top: input, masks, lengths, version: this.weightsVersion };
+    if (keepCache) this.cache = { T, B, batched, layers, top: input, masks, lengths, version: this.weightsVersion };
+    else {
+      // Inference: the per-step states and gates go now. The top layer's output may be a view into the
+      // fast backend's memory, which release() gives back: the head reads a copy.
+      input = input.slice();
+      for (const layer of layers) this.impl.release?.(layer);
+      this.noCacheForward = true;
+    }
     let out = input; // [T, B, W]
     let width = W;
     if (this.outputSize !== null) {
@@ -331,7 +347,11 @@ export abstract class Recurrent extends Module {
    * Adds into the parameter gradients and returns dL/dx and dL/d(initial state).
    */
   backward(dOutput: Tensor | null, dState: RecurrentState = {}, options: BackwardOptions = {}): RecurrentGradients {
-    if (!this.cache) throw new Error('backward: call forward() first; backward differentiates the last forward pass');
+    if (!this.cache) {
+      throw new Error(this.noCacheForward
+        ? 'backward: the last forward ran with { cache: false } (inference), which keeps nothing to differentiate; run forward() with the cache'
+        : 'backward: call forward() first; backward differentiates the last forward pass');
+    }
     if (this.cache.version !== this.weightsVersion) {
       throw new Error('backward: loadStateDict() replaced the weights after forward(); run forward() again, since backward would mix the old pass with the new weights');
     }
