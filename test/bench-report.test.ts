@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { forwardFlops, makeData, toBatchMajor, findConfig } from '../bench/configs.js';
 import { addSpeedups, blasKind, checkBars, renderMarkdown, simdFlags, type Meta, type TorchBlas } from '../bench/report.js';
 import { parseOptions } from '../bench/run.js';
+import { inferenceMarkdown } from '../bench/inference.js';
 import type { Row } from '../bench/spawn.js';
 
 const row = (peer: string, config: string, medianMs: number, peakRssMiB = 100): Row =>
@@ -110,4 +111,13 @@ test('results.md names PyTorch’s BLAS and gives rnnlab’s share of the GEMM c
   assert.match(md, /SIMD: AVX2, FMA/);
   assert.match(md, /PyTorch's BLAS: reference .*6\.0 GFLOP\/s.*PyTorch bars withheld/);
   assert.match(md, /\| L \| rnnlab \| 10\.0 \| .* \| 25% \|/); // 1 GFLOP/s of a 4 GFLOP/s ceiling
+});
+
+test('the inference table: ratio = the faster onnxruntime-web thread count ÷ rnnlab, with the forward and streaming bars', () => {
+  const md = inferenceMarkdown([
+    { cell: 'lstm', case: { mode: 'forward', label: 'forward S', B: 1, T: 100, D: 8, H: 32 }, rnnlab: 1, ort1: 2, ort2: 1.6 },
+    { cell: 'lstm', case: { mode: 'stream', label: 'stream H=128', B: 1, T: 1, D: 64, H: 128 }, rnnlab: 0.2, ort1: 0.08, ort2: null },
+  ], { date: 'd', quick: false, cpu: 'CPU', cores: 2 });
+  assert.match(md, /\| forward S \|.*\| 1\.60× \| ≥ 1\.5× \| \*\*met\*\* \|/);
+  assert.match(md, /\| stream H=128 \|.*\| failed \| 0\.40× \|.*\| missed \|/);
 });
