@@ -99,6 +99,11 @@ describe('the browser lab in Chromium', { timeout: 150_000 }, () => {
     await shot('gradflow-rho-1.8');
   });
 
+  it('the page is cross-origin isolated (COOP same-origin, COEP require-corp), so shared memory is available', async () => {
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), 'function');
+  });
+
   it('training: the adding problem trains in the worker, the loss falls, the page answers clicks meanwhile', async () => {
     await page.click('#tab-train');
     await page.fill('#tr-steps', '5000');

@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import type { InlineConfig, LogLevel, Plugin } from 'vite';
 import { loadCorpus } from 'rnnlab/node';
+import { ISOLATION_HEADERS } from './serve.js';
 
 export const LAB_ROOT = fileURLToPath(new URL('.', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -51,7 +52,9 @@ export function labConfig(o: LabConfigOptions = {}): InlineConfig {
     // The page imports the library as a user would, by its package name; here that is the source.
     resolve: { alias: [{ find: /^rnnlab$/, replacement: fileURLToPath(new URL('../src/index.ts', import.meta.url)) }] },
     worker: { format: 'es', plugins: () => [mobyDick()] },
-    server: { fs: { allow: [REPO_ROOT] } },
+    // Cross-origin isolation (web/serve.ts says why), for `npx vite web` and `vite preview` as for `npm run lab`.
+    server: { fs: { allow: [REPO_ROOT] }, headers: { ...ISOLATION_HEADERS } },
+    preview: { headers: { ...ISOLATION_HEADERS } },
     build: {
       outDir: o.outDir ?? fileURLToPath(new URL('./dist', import.meta.url)),
       emptyOutDir: true,

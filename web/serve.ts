@@ -35,6 +35,12 @@ const TYPES: Record<string, string> = {
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'ENAMETOOLONG']);
 
+/**
+ * Cross-origin isolation: with these two the page may use SharedArrayBuffer (and so threads sharing one
+ * WebAssembly memory). Everything the lab loads is its own, so requiring CORP costs nothing.
+ */
+export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } as const;
+
 export interface StaticServer {
   server: Server;
   url: string;
@@ -77,7 +83,7 @@ async function respond(root: string, req: IncomingMessage, res: ServerResponse):
     return st ? fail(res, 404, `not found: ${path}`) : fail(res, 500, 'server error');
   }
   const size = st.size;
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache' });
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache', ...ISOLATION_HEADERS });
   if (req.method === 'HEAD' || size === 0) {
     await handle.close().catch(() => {});
     res.end();
