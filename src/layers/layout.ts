@@ -3,7 +3,9 @@
  * give batch-first [B, T, W] and unbatched [T, W] as PyTorch does. Every conversion copies, so nothing
  * the caller holds aliases a layer's cache.
  */
-import { Tensor, type FloatArray } from '../tensor/tensor.js';
+import { checkDType, checkFinite, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
+import { checkArraySize } from '../tensor/limits.js';
+import { Tensor, type DType, type FloatArray } from '../tensor/tensor.js';
 
 /** The shape the user sees for a [T, B, W] array. */
 export function userShape(batchFirst: boolean, T: number, B: number, W: number, batched: boolean): number[] {
@@ -36,4 +38,30 @@ export function checkStateObject(name: string, s: unknown, hasCell: boolean): vo
   if (s === null || typeof s !== 'object' || s instanceof Tensor) {
     throw new TypeError(`${name}: expected an object ${shape} (or nothing), got ${s === null ? 'null' : s instanceof Tensor ? 'a Tensor' : typeof s}`);
   }
+}
+
+/**
+ * Validates a layer's input x ([T, B, D], [B, T, D] with batchFirst, or unbatched [T, D]) and returns it
+ * time-major. `widest` is the widest per-step array a forward pass keeps, so that a huge T·B is refused
+ * before anything is allocated.
+ */
+export function readSequence(x: Tensor, o: { dtype: DType; inputSize: number; batchFirst: boolean; widest: number }): { T: number; B: number; batched: boolean; xs: FloatArray } {
+  checkTensor('x', x);
+  checkDType('x', x, o.dtype);
+  const D = o.inputSize, layout = o.batchFirst ? '[B, T, inputSize]' : '[T, B, inputSize]';
+  let T: number, B: number;
+  const batched = x.shape.length === 3;
+  if (batched) {
+    [T, B] = o.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+    checkShape('x', x, [-1, -1, D], layout);
+  } else if (x.shape.length === 2) {
+    [T, B] = [x.shape[0], 1];
+    checkShape('x', x, [-1, D], 'unbatched [T, inputSize]');
+  } else {
+    throw new RangeError(`x: expected shape ${layout} or unbatched [T, inputSize] with inputSize = ${D}, got ${fmtShape(x.shape)}`);
+  }
+  if (T === 0 || B === 0) throw new RangeError(`x: expected at least one time step and one sequence, got shape ${fmtShape(x.shape)}`);
+  checkArraySize('x', T * B * o.widest, o.dtype, `a forward pass over ${T} steps × ${B} sequences (its cache of every step's gates)`);
+  checkFinite('x', x);
+  return { T, B, batched, xs: fromUserLayout(o.batchFirst, x.data, T, B, D, batched) };
 }

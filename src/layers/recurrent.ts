@@ -18,8 +18,8 @@
  * converts layouts and chains the layers and the head.
  */
 import type { CellKind, CellOps, CellWeights } from '../cells/ops.js';
-import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, fmtShape, checkDTypeOption, checkFiniteNumber, checkOptionalBoolean, checkOptions } from '../tensor/check.js';
-import { checkArraySize, checkModelSize } from '../tensor/limits.js';
+import { checkDType, checkFinite, checkOneOf, checkPositiveInt, checkShape, checkTensor, checkDTypeOption, checkFiniteNumber, checkOptionalBoolean, checkOptions } from '../tensor/check.js';
+import { checkModelSize } from '../tensor/limits.js';
 import { Rng, fillUniform } from '../tensor/random.js';
 import { Tensor, allocate, type DType, type FloatArray } from '../tensor/tensor.js';
 import { checkInitOptions, initLayer, type InitOptions } from './init.js';
@@ -29,7 +29,7 @@ import { resolveBackend, type BackendChoice } from './backend/choose.js';
 import { dropoutMask } from './dropout.js';
 import { Stream } from './stream.js';
 import { projectedLayerBackward, projectedLayerForward, type ProjectedCache } from './backend/lstmp.js';
-import { checkStateObject, fromUserLayout, toUserLayout, userShape } from './layout.js';
+import { checkStateObject, fromUserLayout, readSequence, toUserLayout, userShape } from './layout.js';
 import { addAtLastSteps, checkLengths, finalStates, putColumns, reverseWithin, takeColumns, zeroPadded } from './sequence.js';
 
 /** The dropout Rng's seed is options.seed plus this, so masks do not repeat the weights' draws. */
@@ -435,28 +435,9 @@ export abstract class Recurrent extends Module {
 
   /** Validates x and returns it time-major [T, B, D]. */
   private readInput(x: Tensor): { T: number; B: number; batched: boolean; xs: FloatArray } {
-    checkTensor('x', x);
-    checkDType('x', x, this.dtype);
-    const D = this.inputSize;
-    let T: number, B: number;
-    const batched = x.shape.length === 3;
-    if (batched) {
-      [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
-      checkShape('x', x, this.batchFirst ? [-1, -1, D] : [-1, -1, D], this.batchFirst ? '[B, T, inputSize]' : '[T, B, inputSize]');
-    } else if (x.shape.length === 2) {
-      [T, B] = [x.shape[0], 1];
-      checkShape('x', x, [-1, D], 'unbatched [T, inputSize]');
-    } else {
-      throw new RangeError(
-        `x: expected shape ${this.batchFirst ? '[B, T, inputSize]' : '[T, B, inputSize]'} or unbatched [T, inputSize] with inputSize = ${D}, got ${fmtShape(x.shape)}`,
-      );
-    }
-    if (T === 0 || B === 0) throw new RangeError(`x: expected at least one time step and one sequence, got shape ${fmtShape(x.shape)}`);
     // The largest array forward keeps per layer is the gates of every step: [T, B, auxWidth].
-    checkArraySize('x', T * B * Math.max(this.ops.auxWidth(this.hiddenSize), this.hiddenSize + 1, this.outputSize ?? 0), this.dtype,
-      `a forward pass over ${T} steps × ${B} sequences (its cache of every step's gates)`);
-    checkFinite('x', x);
-    return { T, B, batched, xs: fromUserLayout(this.batchFirst, x.data, T, B, D, batched) };
+    const widest = Math.max(this.ops.auxWidth(this.hiddenSize), this.hiddenSize + 1, this.outputSize ?? 0);
+    return readSequence(x, { dtype: this.dtype, inputSize: this.inputSize, batchFirst: this.batchFirst, widest });
   }
 
   /** A state tensor ([L, B, H] or [L, H], H = `width`: the state's size) as a flat array, zeros when absent. */
