@@ -4,7 +4,6 @@
  * selected exercise passes. The grader's own judgements are tested in test/exercises-grader.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { gradeInWorker, readWorkbook } from '../src/cli/check.js';
 import { EXERCISE_FILES, type CheckReport } from '../src/exercises/types.js';
+import { runRnnlab } from './helpers/cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const solutions = join(root, 'exercises', 'solutions');
@@ -19,8 +19,7 @@ const dirs: string[] = [];
 const tmp = (): string => { const d = mkdtempSync(join(tmpdir(), 'rnnlab-check-')); dirs.push(d); return d; };
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
-const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+const cli = (...args: string[]) => runRnnlab(args, 120_000);
 
 /** A workbook holding rnnlab's own solutions. */
 function solvedWorkbook(): string {

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { demoDefaults, runDemo } from '../src/cli/demo.js';
+import { runRnnlab } from './helpers/cli.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', stdin: 'ignore' } as never) as unknown as {
-    status: number;
-    stdout: string;
-    stderr: string;
-  };
+const cli = (...args: string[]) => runRnnlab(args);
 
 describe('the rnnlab command', () => {
   it('the training loss falls and the test MSE beats the memoryless baseline', () => {

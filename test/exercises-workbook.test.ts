@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { RNN } from '../exercises/solutions/b2-rnn.js';
 import { clipGradients } from '../exercises/solutions/b3-clip.js';
 import { LSTMCell } from '../exercises/solutions/b4-lstm-cell.js';
 import { centralDifferences, gaussianMatrix, relError, seeded } from './helpers/finite-differences.js';
+import { runRnnlab } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stubsDir = join(root, 'exercises', 'stubs');
@@ -23,12 +23,7 @@ const solutionsDir = join(root, 'exercises', 'solutions');
 const tmp = mkdtempSync(join(tmpdir(), 'rnnlab-workbook-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', stdin: 'ignore' } as never) as unknown as {
-    status: number;
-    stdout: string;
-    stderr: string;
-  };
+const cli = (...args: string[]) => runRnnlab(args);
 
 const stubFiles = EXERCISE_IDS.map((id) => `${EXERCISE_FILES[id]}.ts`);
 

@@ -3,25 +3,18 @@
  * decomposition (src/plot/lstm-paths.ts) as a spec, and the command line that writes it.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { lstmPathsSpec, PATH_SERIES, type LstmPathsFigureRow } from '../src/plot/lstm-paths.js';
+import { runRnnlab } from './helpers/cli.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'rnnlab-experiment-plot-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', stdin: 'ignore' } as never) as unknown as {
-    status: number;
-    stdout: string;
-    stderr: string;
-  };
+const cli = (...args: string[]) => runRnnlab(args);
 
 const settings = { hiddenSize: 4, inputSize: 2, steps: 10, trials: 2, seed: 0 };
 // The experiment's shape: per network and lag the three norms; one step back nothing leaves c without c → c.

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { finiteNumber, nonNegativeNumber, oneOf } from '../src/cli/args.js';
 import { cellList, registerGradflow, runGradflow, RECURRENT_INITS } from '../src/cli/gradflow.js';
@@ -12,8 +10,8 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { gradientFlowSpec } from '../src/plot/gradflow-plot.js';
 import { renderVegaLite } from '../src/plot/render.js';
 import { analyzeGradientFlow } from '../src/analysis/analyze.js';
+import { runRnnlab } from './helpers/cli.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'rnnlab-gradflow-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -170,12 +168,7 @@ describe('rnnlab gradflow: commander wiring (in process)', () => {
 });
 
 describe('rnnlab gradflow: the command', () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', stdin: 'ignore' } as never) as unknown as {
-      status: number;
-      stdout: string;
-      stderr: string;
-    };
+  const cli = (...args: string[]) => runRnnlab(args);
 
   it('runs, prints the table and the JSON line, exits 0', () => {
     const out = join(tmp, 'cli');
