@@ -26,6 +26,7 @@ import { lastStep, type Task } from '../tasks/task.js';
 import { TemporalOrderTask } from '../tasks/temporal-order.js';
 import { Rng } from '../tensor/random.js';
 import { train } from '../train/trainer.js';
+import { median } from './experiment.js';
 import { verdict, VERDICT_BATCH, VERDICT_SEED, VERDICT_SEQUENCES } from '../train/verdict.js';
 
 export type ReproTask = 'adding' | 'temporal-order' | 'copy';
@@ -152,11 +153,8 @@ export function makeReproModel(r: ReproRow, task: Task, seed: number): Model {
 /** A diverged run's loss (NaN, or null once it has been through JSON) counts as +∞, so medians stay ordered. */
 export const lossOrInf = (x: number | null): number => (typeof x === 'number' && !Number.isNaN(x) ? x : Infinity);
 
-const median = (xs: number[]): number => {
-  const s = xs.map(lossOrInf).sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+/** The median with diverged values last (every list here has a run per seed, so none is empty). */
+const medianOf = (xs: number[]): number => median(xs.map(lossOrInf));
 
 /** The paper's criterion for this task, in words. */
 export function paperMetricName(task: ReproTask): string {
@@ -228,9 +226,9 @@ export function summarize(r: ReproRow, runs: ReproRun[], params: number): ReproR
   const steps = solved.map((x) => x.solvedAt ?? x.stepsRun);
   return {
     row: r, params, metricName: task.metricName, paperMetricName: paperMetricName(r.task), baseline: task.baseline(), solvedBelow: task.solvedBelow,
-    runs, lr, reported, solvedSeeds: solved.length, medianSteps: steps.length ? median(steps) : undefined,
-    medianTestLoss: median(reported.map((x) => x.testLoss)), medianPaperMetric: median(reported.map((x) => x.paperMetric)),
-    sequencesSeen: median(reported.map((x) => x.stepsRun * r.batch)), seconds: runs.reduce((s, x) => s + x.seconds, 0),
+    runs, lr, reported, solvedSeeds: solved.length, medianSteps: steps.length ? medianOf(steps) : undefined,
+    medianTestLoss: medianOf(reported.map((x) => x.testLoss)), medianPaperMetric: medianOf(reported.map((x) => x.paperMetric)),
+    sequencesSeen: medianOf(reported.map((x) => x.stepsRun * r.batch)), seconds: runs.reduce((s, x) => s + x.seconds, 0),
   };
 }
 
