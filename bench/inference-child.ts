@@ -9,23 +9,14 @@ import * as ort from 'onnxruntime-web';
 import { createModel, Rng, Tensor, tensor, type Model } from '../src/index.js';
 import { exportOnnx } from '../src/io/onnx.js';
 import type { Cell, Protocol } from './configs.js';
-import { median } from './measure.js';
+import { median, timedSteps } from './measure.js';
 
 interface Args { peer: 'rnnlab' | 'ort-web'; threads: number; cell: Cell; mode: 'forward' | 'stream'; B: number; T: number; D: number; H: number; protocol: Protocol }
 
-/** Times `run` with the training benchmark's protocol: warm-up, then until enough steps and seconds. */
+/** Times `run` with the training benchmark's protocol: warm-up, then bench/measure.ts's timed steps. */
 async function time(run: () => unknown, p: Protocol): Promise<{ medianMs: number; n: number }> {
   for (let i = 0; i < p.warmup; i++) await run();
-  const times: number[] = [];
-  const t0 = performance.now();
-  for (;;) {
-    const s = performance.now();
-    await run();
-    const now = performance.now();
-    times.push(now - s);
-    if (now - t0 >= p.capSeconds * 1000) break;
-    if (times.length >= p.minSteps && now - t0 >= p.minSeconds * 1000) break;
-  }
+  const { times } = await timedSteps(run, p);
   return { medianMs: median(times), n: times.length };
 }
 
