@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { reproductionsMarkdown } from '../experiments/reproductions-md.js';
 import { reproductionRows, rowId } from '../experiments/reproduction-rows.js';
 import { parameterCount, planNext, runJob, summarize, type ReproJob, type ReproResult, type ReproRow, type ReproRun } from '../experiments/reproductions.js';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { lineAppender, readJsonLines } from '../io/jsonl.js';
 import { ensureDir } from '../io/files.js';
 import { dirname, resolve } from 'node:path';
 import { positiveInt } from './args.js';
@@ -141,20 +142,8 @@ function runKey(row: ReproRow, job: ReproJob): string {
 /** The runs an earlier invocation logged, by key; a torn last line (a kill mid-write) is skipped. */
 function loggedRuns(file: string): Map<string, ReproRun> {
   const out = new Map<string, ReproRun>();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return out;
-  }
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const { key, run } = JSON.parse(line) as { key: string; run: ReproRun };
-      if (typeof key === 'string' && run && typeof run === 'object') out.set(key, run);
-    } catch {
-      /* a line cut short by a kill: that run is simply done again */
-    }
+  for (const e of readJsonLines(file) as { key?: unknown; run?: unknown }[]) {
+    if (typeof e?.key === 'string' && e.run !== null && typeof e.run === 'object') out.set(e.key, e.run as ReproRun);
   }
   return out;
 }
@@ -172,6 +161,7 @@ export async function runReproduce(o: ReproduceOptions, log: (line: string) => v
   const done = o.resume ? loggedRuns(logFile) : new Map<string, ReproRun>();
   if (!o.resume) writeFileAtomic(logFile, '');
   else log(`resuming: ${done.size} runs already logged in ${logFile}`);
+  const appendRun = lineAppender(logFile, '--results');
   const runs: ReproRun[][] = rows.map(() => []);
   const inFlight = rows.map(() => 0);
   const results: ReproResult[] = new Array(rows.length);
@@ -210,7 +200,7 @@ export async function runReproduce(o: ReproduceOptions, log: (line: string) => v
             log(`[retry] ${rows[i].id} seed ${job.seed} lr ${job.lr}: ${(e as Error).message}`);
             return runInWorker(rows[i], job);
           });
-          appendFileSync(logFile, `${JSON.stringify({ key, run })}\n`);
+          appendRun(`${JSON.stringify({ key, run })}\n`);
         }
         runs[i].push(run);
         const how = run.solvedAt !== undefined ? `checks passed at step ${run.solvedAt}` : `no pass in ${run.stepsRun} steps`;

@@ -16,6 +16,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { workerSource } from './worker.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { latestCheckpoint, removeLeftovers } from '../io/checkpoint.js';
+import { readJsonLines } from '../io/jsonl.js';
 import { lockRun, type RunLock } from '../io/lock.js';
 import { lossCurveSpec, type LossPoint } from '../plot/loss-plot.js';
 import type { Task } from '../tasks/task.js';
@@ -163,17 +164,8 @@ function makeProgress(total: number, startStep: number, metricName: string, log:
 
 /** The per-step log of the whole run (resumes included), one entry per step (the last line of a step wins). */
 function readHistory(jsonl: string): LossPoint[] {
-  if (!existsSync(jsonl)) return [];
   const byStep = new Map<number, LossPoint>();
-  for (const line of readFileSync(jsonl, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = JSON.parse(line) as TrainStepInfo;
-      byStep.set(r.step, { step: r.step, loss: r.loss ?? Number.NaN, evalLoss: r.evalLoss ?? undefined });
-    } catch {
-      /* a torn last line */
-    }
-  }
+  for (const r of readJsonLines(jsonl) as TrainStepInfo[]) byStep.set(r.step, { step: r.step, loss: r.loss ?? Number.NaN, evalLoss: r.evalLoss ?? undefined });
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 

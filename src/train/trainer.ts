@@ -10,10 +10,10 @@
  * same step, after a resume) is replaced. A line of the log is written whole or not at all: a failed
  * append (a full disk) is cut back and reported naming the file.
  */
-import { appendFileSync, statSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadCheckpoint, removeLeftovers, saveCheckpoint } from '../io/checkpoint.js';
-import { ensureDir, systemReason } from '../io/files.js';
+import { ensureDir } from '../io/files.js';
+import { lineAppender } from '../io/jsonl.js';
 import { lockRun, type RunLock } from '../io/lock.js';
 import type { Task } from '../tasks/task.js';
 import { Trainer } from './core.js';
@@ -36,7 +36,7 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
     let log: ((line: string) => void) | null = null;
     if (logJsonl !== undefined) {
       ensureDir(dirname(logJsonl), 'options.logJsonl');
-      log = lineAppender(logJsonl);
+      log = lineAppender(logJsonl, 'options.logJsonl');
     }
     if (resume !== undefined) trainer.resume(loadCheckpoint(resume));
 
@@ -62,34 +62,4 @@ export function train(model: Model, task: Task, options: TrainOptions): TrainSum
   } finally {
     lock?.release();
   }
-}
-
-/**
- * Appends lines to `file`, each whole or not at all: a failed append cuts the file back to where it was
- * and says which file failed and why. The size is read once and then tracked, not asked for every step.
- */
-function lineAppender(file: string): (line: string) => void {
-  let size = 0;
-  try {
-    size = statSync(file).size;
-  } catch {
-    /* not there yet */
-  }
-  return (line) => {
-    try {
-      appendFileSync(file, line);
-      size += Buffer.byteLength(line);
-    } catch (e) {
-      cutBack(file, size, e);
-    }
-  };
-}
-
-function cutBack(file: string, size: number, e: unknown): never {
-  try {
-    truncateSync(file, size);
-  } catch {
-    /* the file may not exist at all */
-  }
-  throw new Error(`options.logJsonl: cannot append to ${file} (${systemReason(e)}); the log ends at the last whole line`);
 }
