@@ -12,8 +12,8 @@
  * - A row reports its success rate over its seeds and the median steps to solve of the solved ones.
  * - Before a row with no solved seed is called a failure, a small lr sweep runs: its first seed at each
  *   of `lrSweep`. If one of them solves, the other seeds run at that lr too, and the row reports that
- *   lr's success rate (and says so). `planNext` decides what runs next; the sequential runner below and
- *   the worker pool of `rnnlab reproduce` both follow it, so they run the same jobs.
+ *   lr's success rate (and says so). `planNext` decides what runs next: the worker pool of `rnnlab
+ *   reproduce` and the rendering of an unfinished run's log (src/cli/reproduce.ts) both follow it.
  */
 import type { Nonlinearity } from '../cells/rnn.js';
 import type { CellKind } from '../cells/ops.js';
@@ -230,19 +230,6 @@ export function summarize(r: ReproRow, runs: ReproRun[], params: number): ReproR
     medianTestLoss: medianOf(reported.map((x) => x.testLoss)), medianPaperMetric: medianOf(reported.map((x) => x.paperMetric)),
     sequencesSeen: medianOf(reported.map((x) => x.stepsRun * r.batch)), seconds: runs.reduce((s, x) => s + x.seconds, 0),
   };
-}
-
-/** Runs one row to completion in this thread, following planNext. */
-export function runReproduction(r: ReproRow, onRun?: (run: ReproRun) => void): ReproResult {
-  const runs: ReproRun[] = [];
-  for (let jobs = planNext(r, runs); jobs.length > 0; jobs = planNext(r, runs)) {
-    for (const j of jobs) {
-      const run = runJob(r, j);
-      runs.push(run);
-      onRun?.(run);
-    }
-  }
-  return summarize(r, runs, parameterCount(r));
 }
 
 export function parameterCount(r: ReproRow): number {

@@ -17,7 +17,6 @@ import { linearBackward, linearForward } from '../../tensor/kernels.js';
 import { allocate, type FloatArray } from '../../tensor/tensor.js';
 import type { CellOps, CellWeights } from '../../cells/ops.js';
 import type { LayerBackwardIn, LayerBackwardOut, LayerCache } from './backend.js';
-import { referenceBackend } from './reference.js';
 
 /** A layer's cache with the projection: hs are the projected states [T+1, B, P]; ms the cell outputs [T, B, H]. */
 export interface ProjectedCache extends LayerCache {
@@ -90,6 +89,3 @@ export function projectedLayerBackward(s: ProjectedShape, w: ProjectedWeights, g
   }
   return { dxs, dh0: dh, dc0: dc };
 }
-
-/** The head runs as in the reference backend. */
-export const projectedLinear = { linearForward: referenceBackend.linearForward, linearBackward: referenceBackend.linearBackward };
