@@ -89,14 +89,24 @@ export interface WholeStep {
   backward(w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void;
 }
 
-/** The reference step forward: the affine part with the plain kernels, then the cell's pointwise part. */
-export function stepForward(ops: CellOps, w: CellWeights, D: number, H: number, s: StepForward): void {
+/** Pre-activation buffers [B, G·H] a caller keeps between steps (u only for a cell that splits the recurrent part). */
+export interface StepScratch {
+  z: FloatArray;
+  u: FloatArray | null;
+}
+
+/**
+ * The reference step forward: the affine part with the plain kernels, then the cell's pointwise part.
+ * `scratch` saves the two allocations per step (a stream's steps); `R` is the width of h_{t-1} that W_hh
+ * [G·H, R] reads: H, or the projection size of an LSTM with proj_size (src/layers/backend/lstmp.ts).
+ */
+export function stepForward(ops: CellOps, w: CellWeights, D: number, H: number, s: StepForward, scratch?: StepScratch, R = H): void {
   if (ops.step) return ops.step.forward(w, D, H, s);
   const G = ops.gates * H;
-  const z = allocate(dtypeOf(s.h), s.B * G);
-  const u = ops.splitRecurrent ? allocate(dtypeOf(s.h), s.B * G) : null;
+  const z = scratch?.z ?? allocate(dtypeOf(s.h), s.B * G);
+  const u = ops.splitRecurrent ? scratch?.u ?? allocate(dtypeOf(s.h), s.B * G) : null;
   linearForward(z, s.x, w.weightIh, w.biasIh, s.B, D, G);
-  linearForward(u ?? z, s.hPrev, w.weightHh, w.biasHh, s.B, H, G, u === null);
+  linearForward(u ?? z, s.hPrev, w.weightHh, w.biasHh, s.B, R, G, u === null);
   ops.pointwiseForward(H, s, z, u);
 }
 

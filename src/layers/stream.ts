@@ -13,7 +13,7 @@
  * back to the next. The returned tensors are the stream's: the next step writes the output again and
  * the step after next the state, so clone what must outlive that.
  */
-import type { CellOps, CellWeights, StepForward } from '../cells/ops.js';
+import { stepForward, type CellOps, type CellWeights, type StepForward } from '../cells/ops.js';
 import { linearForward } from '../tensor/kernels.js';
 import { allocate, Tensor, type DType, type FloatArray } from '../tensor/tensor.js';
 
@@ -92,13 +92,7 @@ export class Stream {
         B, x: input, hPrev, cPrev: cIn ? cIn.data.subarray(l * BH, (l + 1) * BH) : null,
         h: weightHr ? b.m : h, c: cOut ? cOut.data.subarray(l * BH, (l + 1) * BH) : null, aux: b.aux,
       };
-      if (ops.step) ops.step.forward(w, D, H, s); // a variant that runs its whole step itself
-      else {
-        const G = ops.gates * H;
-        linearForward(b.z, input, w.weightIh, w.biasIh, B, D, G);
-        linearForward(b.u ?? b.z, hPrev, w.weightHh, w.biasHh, B, S, G, b.u === null);
-        ops.pointwiseForward(H, s, b.z, b.u);
-      }
+      stepForward(ops, w, D, H, s, b, S);
       if (weightHr) linearForward(h, b.m, weightHr, null, B, H, S);
       input = h;
     }

@@ -15,7 +15,7 @@
  */
 import { linearBackward, linearForward } from '../../tensor/kernels.js';
 import { allocate, type FloatArray } from '../../tensor/tensor.js';
-import type { CellOps, CellWeights } from '../../cells/ops.js';
+import { stepForward, type CellOps, type CellWeights } from '../../cells/ops.js';
 import type { LayerBackwardIn, LayerBackwardOut, LayerCache } from './backend.js';
 
 /** A layer's cache with the projection: hs are the projected states [T+1, B, P]; ms the cell outputs [T, B, H]. */
@@ -47,16 +47,14 @@ export function projectedLayerForward(s: ProjectedShape, w: ProjectedWeights, xs
   };
   cache.hs.set(h0);
   cache.cs!.set(c0);
-  const z = allocate(dtype, B * G);
+  const scratch = { z: allocate(dtype, B * G), u: null };
   for (let t = 0; t < T; t++) {
     const x = xs.subarray(t * B * D, (t + 1) * B * D), hPrev = cache.hs.subarray(t * BP, (t + 1) * BP);
     const m = cache.ms.subarray(t * BH, (t + 1) * BH);
-    linearForward(z, x, w.weightIh, w.biasIh, B, D, G);
-    linearForward(z, hPrev, w.weightHh, w.biasHh, B, P, G, true);
-    ops.pointwiseForward(H, {
+    stepForward(ops, w, D, H, {
       B, x, hPrev, cPrev: cache.cs!.subarray(t * BH, (t + 1) * BH), h: m, c: cache.cs!.subarray((t + 1) * BH, (t + 2) * BH),
       aux: cache.aux.subarray(t * B * A, (t + 1) * B * A),
-    }, z, null);
+    }, scratch, P);
     linearForward(cache.hs.subarray((t + 1) * BP, (t + 2) * BP), m, w.weightHr, null, B, H, P);
   }
   return cache;
