@@ -114,15 +114,16 @@ export function stepForward(ops: CellOps, w: CellWeights, D: number, H: number, 
  * The reference step backward: adds this step's parameter gradients into `g` and writes dx, dhPrev
  * (and dcPrev):  dW_ih += dzᵀ x   db_ih += Σ_b dz   dx = dz W_ih
  *                dW_hh += duᵀ h_{t-1}   db_hh += Σ_b du   dh_{t-1} (+)= du W_hh      (du = dz unless split)
+ * `R` is h_{t-1}'s width, as in stepForward.
  */
-export function stepBackward(ops: CellOps, w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward): void {
+export function stepBackward(ops: CellOps, w: CellWeights, g: CellWeights, D: number, H: number, s: StepBackward, R = H): void {
   if (ops.step) return ops.step.backward(w, g, D, H, s);
   const G = ops.gates * H;
   const dz = allocate(dtypeOf(s.h), s.B * G);
   const du = ops.splitRecurrent ? allocate(dtypeOf(s.h), s.B * G) : null;
   ops.pointwiseBackward(H, s, dz, du);
   linearBackward(dz, s.x, w.weightIh, g.weightIh, g.biasIh, s.dx, s.B, D, G);
-  linearBackward(du ?? dz, s.hPrev, w.weightHh, g.weightHh, g.biasHh, s.dhPrev, s.B, H, G, true);
+  linearBackward(du ?? dz, s.hPrev, w.weightHh, g.weightHh, g.biasHh, s.dhPrev, s.B, R, G, true);
 }
 
 function dtypeOf(a: FloatArray): 'float32' | 'float64' {

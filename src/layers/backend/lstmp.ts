@@ -15,7 +15,7 @@
  */
 import { linearBackward, linearForward } from '../../tensor/kernels.js';
 import { allocate, type FloatArray } from '../../tensor/tensor.js';
-import { stepForward, type CellOps, type CellWeights } from '../../cells/ops.js';
+import { stepBackward, stepForward, type CellOps, type CellWeights } from '../../cells/ops.js';
 import type { LayerBackwardIn, LayerBackwardOut, LayerCache } from './backend.js';
 
 /** A layer's cache with the projection: hs are the projected states [T+1, B, P]; ms the cell outputs [T, B, H]. */
@@ -62,11 +62,11 @@ export function projectedLayerForward(s: ProjectedShape, w: ProjectedWeights, xs
 
 export function projectedLayerBackward(s: ProjectedShape, w: ProjectedWeights, g: ProjectedWeights, cache: ProjectedCache, d: LayerBackwardIn): LayerBackwardOut {
   const { ops, D, H, P, T, B } = s;
-  const dtype = dtypeOf(cache.xs), G = 4 * H, A = ops.auxWidth(H), BH = B * H, BP = B * P;
+  const dtype = dtypeOf(cache.xs), A = ops.auxWidth(H), BH = B * H, BP = B * P;
   const dxs = allocate(dtype, T * B * D);
   let dh: FloatArray = d.dhN.slice();
   let dc: FloatArray = d.dcN ? d.dcN.slice() : allocate(dtype, BH);
-  const dm = allocate(dtype, BH), dz = allocate(dtype, B * G), unused = allocate(dtype, BH);
+  const dm = allocate(dtype, BH);
   for (let t = T - 1; t >= 0; t--) {
     const above = d.dAbove.subarray(t * BP, (t + 1) * BP);
     for (let i = 0; i < BP; i++) dh[i] += above[i];
@@ -75,13 +75,11 @@ export function projectedLayerBackward(s: ProjectedShape, w: ProjectedWeights, g
     const m = cache.ms.subarray(t * BH, (t + 1) * BH), hPrev = cache.hs.subarray(t * BP, (t + 1) * BP);
     linearBackward(dh, m, w.weightHr, g.weightHr, null, dm, B, H, P);
     const dcPrev = allocate(dtype, BH), dhPrev = allocate(dtype, BP);
-    ops.pointwiseBackward(H, {
-      B, x: cache.xs.subarray(t * B * D, (t + 1) * B * D), hPrev: unused, cPrev: cache.cs!.subarray(t * BH, (t + 1) * BH), h: m,
+    stepBackward(ops, w, g, D, H, {
+      B, x: cache.xs.subarray(t * B * D, (t + 1) * B * D), hPrev, cPrev: cache.cs!.subarray(t * BH, (t + 1) * BH), h: m,
       c: cache.cs!.subarray((t + 1) * BH, (t + 2) * BH), aux: cache.aux.subarray(t * B * A, (t + 1) * B * A),
-      dh: dm, dc, dx: null, dhPrev: unused, dcPrev, dcTotal: d.keptDc ? d.keptDc.subarray(t * BH, (t + 1) * BH) : null,
-    }, dz, null);
-    linearBackward(dz, cache.xs.subarray(t * B * D, (t + 1) * B * D), w.weightIh, g.weightIh, g.biasIh, dxs.subarray(t * B * D, (t + 1) * B * D), B, D, G);
-    linearBackward(dz, hPrev, w.weightHh, g.weightHh, g.biasHh, dhPrev, B, P, G);
+      dh: dm, dc, dx: dxs.subarray(t * B * D, (t + 1) * B * D), dhPrev, dcPrev, dcTotal: d.keptDc ? d.keptDc.subarray(t * BH, (t + 1) * BH) : null,
+    }, P);
     dh = dhPrev;
     dc = dcPrev;
   }
