@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GRU, LSTM, RNN } from '../src/layers/models.js';
+import { SGD } from '../src/optim/sgd.js';
+import { setWasmThreads } from '../src/tensor/wasm/arena.js';
 import type { Recurrent, RecurrentState } from '../src/layers/recurrent.js';
 import { Rng } from '../src/tensor/random.js';
 import { Tensor, tensor, type DType } from '../src/tensor/tensor.js';
@@ -101,6 +103,42 @@ describe('the stream’s state', () => {
   it('refuses a bidirectional model and an input that is not [B, inputSize], by name', () => {
     assert.throws(() => new GRU({ inputSize: D, hiddenSize: 2, bidirectional: true }).step(new Tensor(new Float32Array(D), [1, D])), /step: a bidirectional layer has no streaming step/);
     assert.throws(() => new GRU({ inputSize: D, hiddenSize: 2 }).step(new Tensor(new Float32Array(2 * D), [1, 2, D])), /x: expected .*\[B, inputSize\]/);
+  });
+});
+
+describe('the fast backend’s step keeps the weights packed and packs them again when they change', () => {
+  const x = new Tensor(Float32Array.from({ length: B * D }, (_, i) => Math.sin(i)), [B, D]);
+  const oneStep = (m: Recurrent): number[] => [...m.forward(new Tensor(x.data.slice(), [1, B, D])).output.data];
+
+  it('after an optimizer step the next step() uses the new weights', () => {
+    const m = new LSTM({ inputSize: D, hiddenSize: 6, outputSize: 2, backend: 'wasm', seed: 12 });
+    const before = [...m.step(x).output.data];
+    for (const { grad } of m.parameters()) grad.data.fill(0.5);
+    new SGD(m, { lr: 0.1 }).step();
+    const after = [...m.step(x).output.data];
+    assert.notDeepEqual(after, before);
+    assert.ok(maxDiff(after, oneStep(m)) < 1e-5, `${maxDiff(after, oneStep(m))}`);
+  });
+
+  it('after loadStateDict the next step() uses the loaded weights', () => {
+    const m = new GRU({ inputSize: D, hiddenSize: 6, numLayers: 2, backend: 'wasm', seed: 13 });
+    m.step(x);
+    m.loadStateDict(new GRU({ inputSize: D, hiddenSize: 6, numLayers: 2, seed: 14 }).stateDict());
+    assert.ok(maxDiff(m.step(x).output.data, oneStep(m)) < 1e-5);
+  });
+
+  it('runs on without biases, at a new batch size, and after setWasmThreads replaced the WebAssembly memory with a private one', () => {
+    const m = new RNN({ inputSize: D, hiddenSize: 6, bias: false, backend: 'wasm', seed: 15 });
+    assert.ok(maxDiff(m.step(x).output.data, oneStep(m)) < 1e-5);
+    const x1 = new Tensor(x.data.slice(0, D), [1, D]);
+    assert.ok(maxDiff(m.step(x1).output.data, m.forward(new Tensor(x1.data.slice(), [1, 1, D])).output.data) < 1e-5);
+    // A private memory, as in a page without cross-origin isolation: its views die when it grows.
+    setWasmThreads(1, { sharedMemory: false });
+    try {
+      assert.ok(maxDiff(m.step(x).output.data, oneStep(m)) < 1e-5);
+    } finally {
+      setWasmThreads(1);
+    }
   });
 });
 

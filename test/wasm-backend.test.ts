@@ -95,7 +95,7 @@ test('an unknown backend is an error naming backend and listing the choices', ()
 test('the WebAssembly GEMM equals the reference matrix products, as stored, transposed and accumulating', () => {
   const ar = wasmArena()!;
   const rng = new Rng(11);
-  for (const [M, N, K] of [[1, 1, 1], [4, 8, 3], [5, 9, 7], [13, 17, 300], [64, 33, 20], [70, 8, 513]]) {
+  for (const [M, N, K] of [[1, 1, 1], [4, 8, 3], [5, 9, 7], [1, 512, 130], [3, 24, 64], [13, 17, 300], [64, 33, 20], [70, 8, 513]]) {
     const sc = ar.scope();
     const a = rand(rng, M * K), b = rand(rng, K * N), c0 = rand(rng, M * N);
     const pa = sc.alloc(M * K), pb = sc.alloc(K * N), pbp = sc.alloc(WasmArena.packedSize(K, N)), pc = sc.alloc(M * N);

@@ -4,6 +4,7 @@
  */
 import { checkFinite, checkOptionalBoolean, checkOptions, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { Tensor, zeros, type DType } from '../tensor/tensor.js';
+import { markWritten } from '../tensor/version.js';
 
 export interface NamedParameter {
   readonly name: string;
@@ -121,7 +122,11 @@ export abstract class Module {
       }
       checkFinite(`stateDict['${prefix + name}']`, t);
     }
-    for (const name of present) this.params.get(name)!.param.data.set(sd[prefix + name].data);
+    for (const name of present) {
+      const { data } = this.params.get(name)!.param;
+      data.set(sd[prefix + name].data);
+      markWritten(data);
+    }
     if (present.length) this.weightsVersion++;
     return { missingKeys: missing.map((k) => prefix + k), unexpectedKeys: extra };
   }

@@ -27,7 +27,8 @@ import { Module } from './module.js';
 import type { LayerCache, SequenceBackend } from './backend/backend.js';
 import { resolveBackend, type BackendChoice } from './backend/choose.js';
 import { dropoutMask } from './dropout.js';
-import { Stream } from './stream.js';
+import { Stream, type StreamModel } from './stream.js';
+import { WasmStepEngine } from './backend/wasm-stream.js';
 import { projectedLayerBackward, projectedLayerForward, type ProjectedCache } from './backend/lstmp.js';
 import { checkStateObject, fromUserLayout, readSequence, toUserLayout, userShape } from './layout.js';
 import { addAtLastSteps, checkLengths, finalStates, putColumns, reverseWithin, takeColumns, zeroPadded } from './sequence.js';
@@ -247,6 +248,8 @@ export abstract class Recurrent extends Module {
    * and the state before it → `{ output [B, ·], h, c? }`, the state after it, to pass to the next step.
    * As evaluation mode, with nothing kept for backward; allocation-free once warm. The tensors returned
    * are the stream's (the next step rewrites the output, the one after the state): clone what must last.
+   * On the fast backend the weights stay packed between steps, packed again after an optimizer's step
+   * or loadStateDict (src/tensor/version.ts): set weights by hand through loadStateDict.
    */
   step(x: Tensor, state: RecurrentState = {}): RecurrentOutput {
     if (this.bidirectional) throw new RangeError('step: a bidirectional layer has no streaming step (its reverse direction needs the whole sequence); use forward()');
@@ -258,11 +261,15 @@ export abstract class Recurrent extends Module {
     const B = x.shape[0], L = this.numLayers;
     if (state.h !== undefined) { checkTensor('state.h', state.h); checkShape('state.h', state.h, [L, B, this.stateSize], `[numLayers, B, ${this.projSize !== null ? 'projSize' : 'hiddenSize'}]`); }
     if (state.c !== undefined) { checkTensor('state.c', state.c); checkShape('state.c', state.c, [L, B, this.hiddenSize], '[numLayers, B, hiddenSize]'); }
-    this.stream ??= new Stream({
-      ops: this.ops, dtype: this.dtype, inputSize: this.inputSize, hiddenSize: this.hiddenSize, stateSize: this.stateSize,
-      layers: this.layerWeights.map(({ w, D, hr }) => ({ w, D, weightHr: hr?.w ?? null })),
-      head: this.outputSize === null ? null : { weight: this.parameter('head.weight').param.data, bias: this.parameter('head.bias').param.data, outputSize: this.outputSize },
-    });
+    if (!this.stream) {
+      const model: StreamModel = {
+        ops: this.ops, dtype: this.dtype, inputSize: this.inputSize, hiddenSize: this.hiddenSize, stateSize: this.stateSize,
+        layers: this.layerWeights.map(({ w, D, hr }) => ({ w, D, weightHr: hr?.w ?? null })),
+        head: this.outputSize === null ? null : { weight: this.parameter('head.weight').param.data, bias: this.parameter('head.bias').param.data, outputSize: this.outputSize },
+      };
+      // The backend resolved already excludes what the wasm step cannot run (float64, variants, projections).
+      this.stream = new Stream(model, this.impl.name === 'wasm' ? new WasmStepEngine(model) : undefined);
+    }
     return this.stream.step(x, state);
   }
 

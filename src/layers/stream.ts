@@ -6,28 +6,21 @@
  *                      (h = W_hr m with a projection), and x ← h for the layer above
  *   output = head(h_top) when the model has a head, else h_top
  *
- * It is the forward pass's arithmetic one step at a time (the reference kernels, in the model's dtype),
- * as evaluation mode: no dropout, no cache, nothing for backward. Once warm (after the first call at a
- * batch size) a step allocates nothing for the standard cells: every buffer is the stream's own, and
- * the state it returns is two buffers used in turn, so the state a step returns can be passed straight
- * back to the next. The returned tensors are the stream's: the next step writes the output again and
- * the step after next the state, so clone what must outlive that.
+ * It is the forward pass's arithmetic one step at a time, as evaluation mode: no dropout, no cache,
+ * nothing for backward. Who does the arithmetic is the backend's step engine: the reference one here
+ * (the plain kernels, in the model's dtype), or the fast backend's (backend/wasm-stream.ts: weights kept
+ * packed in WebAssembly memory). This file holds what both share: the state handling. Once warm (after
+ * the first call at a batch size) a step of the standard cells allocates no buffers: every buffer is the stream's own, and the
+ * state it returns is two buffers used in turn, so the state a step returns can be passed straight back
+ * to the next. The returned tensors are the stream's: the next step writes the output again and the
+ * step after next the state, so clone what must outlive that.
  */
-import { stepForward, type CellOps, type CellWeights, type StepForward } from '../cells/ops.js';
+import { stepForward, type StepForward } from '../cells/ops.js';
 import { linearForward } from '../tensor/kernels.js';
-import { allocate, Tensor, type DType, type FloatArray } from '../tensor/tensor.js';
+import { allocate, Tensor, type FloatArray } from '../tensor/tensor.js';
+import type { StepEngine, StreamModel } from './backend/backend.js';
 
-/** What a stream needs of its model: the cell, each layer's weights, the sizes and the head. */
-export interface StreamModel {
-  ops: CellOps;
-  dtype: DType;
-  inputSize: number;
-  hiddenSize: number;
-  /** What each layer feeds back: P with a projection, else hiddenSize. */
-  stateSize: number;
-  layers: { w: CellWeights; D: number; weightHr: FloatArray | null }[];
-  head: { weight: FloatArray; bias: FloatArray; outputSize: number } | null;
-}
+export type { StepEngine, StreamModel } from './backend/backend.js';
 
 export interface StreamState {
   /** [numLayers, B, stateSize] */
@@ -38,11 +31,6 @@ export interface StreamState {
 
 interface Buffers {
   B: number;
-  z: FloatArray;
-  u: FloatArray | null;
-  aux: FloatArray;
-  /** The cell's own output before a projection, [B, H]. */
-  m: FloatArray;
   /** Two state buffers each ([L, B, stateSize], [L, B, H]), written in turn. */
   h: [Tensor, Tensor];
   c: [Tensor, Tensor] | null;
@@ -54,18 +42,15 @@ interface Buffers {
 export class Stream {
   private bufs: Buffers | null = null;
 
-  constructor(private readonly model: StreamModel) {}
+  constructor(private readonly model: StreamModel, private readonly engine: StepEngine = new ReferenceStepEngine(model)) {}
 
   private buffers(B: number): Buffers {
     if (this.bufs?.B === B) return this.bufs;
     const { ops, dtype, hiddenSize: H, stateSize: S, layers, head } = this.model;
-    const L = layers.length, G = ops.gates * H;
+    const L = layers.length;
     const state = (w: number): [Tensor, Tensor] => [new Tensor(allocate(dtype, L * B * w), [L, B, w]), new Tensor(allocate(dtype, L * B * w), [L, B, w])];
-    this.bufs = {
-      B, z: allocate(dtype, B * G), u: ops.splitRecurrent ? allocate(dtype, B * G) : null, aux: allocate(dtype, B * ops.auxWidth(H)),
-      m: allocate(dtype, B * H), h: state(S), c: ops.hasCell ? state(H) : null,
-      out: new Tensor(allocate(dtype, B * (head ? head.outputSize : S)), [B, head ? head.outputSize : S]), last: 1,
-    };
+    const O = head ? head.outputSize : S;
+    this.bufs = { B, h: state(S), c: ops.hasCell ? state(H) : null, out: new Tensor(allocate(dtype, B * O), [B, O]), last: 1 };
     return this.bufs;
   }
 
@@ -74,8 +59,7 @@ export class Stream {
    * state after it. `state` is typically what the previous step returned.
    */
   step(x: Tensor, state: Partial<StreamState> | undefined): { output: Tensor; h: Tensor; c?: Tensor } {
-    const { ops, hiddenSize: H, stateSize: S, layers, head } = this.model;
-    const B = x.shape[0], L = layers.length;
+    const B = x.shape[0];
     const b = this.buffers(B);
     // Read from the buffer the last step wrote (or copy the caller's state into it), write the other.
     const src = b.last, dst: 0 | 1 = src === 0 ? 1 : 0;
@@ -83,22 +67,40 @@ export class Stream {
     if (state?.h !== hIn) state?.h ? hIn.data.set(state.h.data) : hIn.data.fill(0);
     const cIn = b.c?.[src], cOut = b.c?.[dst];
     if (cIn && state?.c !== cIn) state?.c ? cIn.data.set(state.c.data) : cIn.data.fill(0);
-    const BH = B * H, BS = B * S;
-    let input = x.data;
-    for (let l = 0; l < L; l++) {
-      const { w, D, weightHr } = layers[l];
-      const hPrev = hIn.data.subarray(l * BS, (l + 1) * BS), h = hOut.data.subarray(l * BS, (l + 1) * BS);
-      const s: StepForward = {
-        B, x: input, hPrev, cPrev: cIn ? cIn.data.subarray(l * BH, (l + 1) * BH) : null,
-        h: weightHr ? b.m : h, c: cOut ? cOut.data.subarray(l * BH, (l + 1) * BH) : null, aux: b.aux,
-      };
-      stepForward(ops, w, D, H, s, b, S);
-      if (weightHr) linearForward(h, b.m, weightHr, null, B, H, S);
-      input = h;
-    }
-    if (head) linearForward(b.out.data, input, head.weight, head.bias, B, S, head.outputSize);
-    else b.out.data.set(input);
+    this.engine.run(B, x.data, hIn.data, cIn?.data ?? null, hOut.data, cOut?.data ?? null, b.out.data);
     b.last = dst;
     return cOut ? { output: b.out, h: hOut, c: cOut } : { output: b.out, h: hOut };
+  }
+}
+
+/** The reference step: the plain kernels of src/cells and src/tensor, in the model's dtype. */
+export class ReferenceStepEngine implements StepEngine {
+  private scratch: { B: number; z: FloatArray; u: FloatArray | null; aux: FloatArray; m: FloatArray } | null = null;
+
+  constructor(private readonly model: StreamModel) {}
+
+  run(B: number, x: FloatArray, hIn: FloatArray, cIn: FloatArray | null, hOut: FloatArray, cOut: FloatArray | null, out: FloatArray): void {
+    const { ops, dtype, hiddenSize: H, stateSize: S, layers, head } = this.model;
+    if (this.scratch?.B !== B) {
+      const G = ops.gates * H;
+      this.scratch = { B, z: allocate(dtype, B * G), u: ops.splitRecurrent ? allocate(dtype, B * G) : null, aux: allocate(dtype, B * ops.auxWidth(H)), m: allocate(dtype, B * H) };
+    }
+    const sc = this.scratch;
+    const BH = B * H, BS = B * S;
+    let input = x;
+    for (let l = 0; l < layers.length; l++) {
+      const { w, D, weightHr } = layers[l];
+      const h = hOut.subarray(l * BS, (l + 1) * BS);
+      const s: StepForward = {
+        B, x: input, hPrev: hIn.subarray(l * BS, (l + 1) * BS), cPrev: cIn ? cIn.subarray(l * BH, (l + 1) * BH) : null,
+        // The cell's own output goes to m when a projection follows (h = W_hr m).
+        h: weightHr ? sc.m : h, c: cOut ? cOut.subarray(l * BH, (l + 1) * BH) : null, aux: sc.aux,
+      };
+      stepForward(ops, w, D, H, s, sc, S);
+      if (weightHr) linearForward(h, sc.m, weightHr, null, B, H, S);
+      input = h;
+    }
+    if (head) linearForward(out, input, head.weight, head.bias, B, S, head.outputSize);
+    else out.set(input);
   }
 }

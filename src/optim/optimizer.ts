@@ -9,6 +9,7 @@
 import { Module, type NamedParameter } from '../layers/module.js';
 import { checkOptions, checkTensor, fmtShape, describeValue } from '../tensor/check.js';
 import { allocate, type FloatArray, type Tensor } from '../tensor/tensor.js';
+import { markWritten } from '../tensor/version.js';
 
 /** One trainable tensor and its gradient buffer (which the caller's backward pass fills). */
 export interface ParamRef {
@@ -80,7 +81,10 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** One update of every parameter from its current gradient. */
   step(): void {
     this.steps++;
-    this.params.forEach(({ param, grad }, i) => this.update(i, param.data, grad.data, this.steps));
+    this.params.forEach(({ param, grad }, i) => {
+      this.update(i, param.data, grad.data, this.steps);
+      markWritten(param.data);
+    });
   }
 
   /** Zeroes every gradient buffer (call before each backward, since backward accumulates). */

@@ -9,7 +9,7 @@
  * Layout: time-major; every array's shape is in brackets.
  */
 import type { CellOps, CellWeights, StepForward } from '../../cells/ops.js';
-import type { FloatArray } from '../../tensor/tensor.js';
+import type { DType, FloatArray } from '../../tensor/tensor.js';
 
 /** What a layer's forward keeps for its backward. */
 export interface LayerCache {
@@ -76,3 +76,21 @@ export function stepView(c: LayerCache, t: number, B: number, D: number, H: numb
     aux: c.aux.subarray(t * B * A, (t + 1) * B * A),
   };
 }
+
+/** What a streaming step (../stream.ts) needs of its model: the cell, each layer's weights, the sizes and the head. */
+export interface StreamModel {
+  ops: CellOps;
+  dtype: DType;
+  inputSize: number;
+  hiddenSize: number;
+  /** What each layer feeds back: P with a projection, else hiddenSize. */
+  stateSize: number;
+  layers: { w: CellWeights; D: number; weightHr: FloatArray | null }[];
+  head: { weight: FloatArray; bias: FloatArray; outputSize: number } | null;
+}
+
+/** One step's arithmetic for a batch of B: x [B, inputSize], hIn/hOut [L, B, S], cIn/cOut [L, B, H], out [B, O or S]. */
+export interface StepEngine {
+  run(B: number, x: FloatArray, hIn: FloatArray, cIn: FloatArray | null, hOut: FloatArray, cOut: FloatArray | null, out: FloatArray): void;
+}
+

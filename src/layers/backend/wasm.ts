@@ -17,6 +17,7 @@
  * The fused gate kernels are the equations of src/cells/*.ts written again on SIMD lanes with a float32
  * exp; test/wasm-backend.test.ts holds them to the TypeScript cells.
  */
+import type { CellWeights } from '../../cells/ops.js';
 import type { FloatArray } from '../../tensor/tensor.js';
 import { WasmArena, f32Bytes, wasmArena, type ArenaScope } from '../../tensor/wasm/arena.js';
 import type { LayerCache, SequenceBackend } from './backend.js';
@@ -53,13 +54,8 @@ export const wasmBackend: SequenceBackend = {
       if (c0) ar.f32(p.cs, BH).set(c0);
       ar.gemm(TB, G, D, p.x, D, 0, p.wihP, p.z, G, 0);
       // The biases that join Z for all steps at once: b_ih, and b_hh too unless it stays in U (GRU).
-      const hasBias = w.biasIh !== null && w.biasHh !== null;
-      if (hasBias) {
-        const bz = ar.f32(p.bz, G), bu = ar.f32(p.bu, G);
-        for (let j = 0; j < G; j++) bz[j] = w.biasIh![j] + (split ? 0 : w.biasHh![j]);
-        bu.set(w.biasHh!);
-        k.addRows(p.z, p.bz, TB, G);
-      }
+      const hasBias = joinBiases(ar, w, G, split, p.bz, p.bu);
+      if (hasBias) k.addRows(p.z, p.bz, TB, G);
       const relu = ops.nonlinearity === 'relu' ? 1 : 0;
       const gates = GATE_KERNELS[ops.kind];
       // One step record, moved along the sequence (no allocation per step).
@@ -202,18 +198,32 @@ function toArena(ar: WasmArena, sc: ArenaScope, a: FloatArray): number {
 
 /**
  * A weight W [rows, cols] (PyTorch's [out, in]) copied in and packed as a GEMM's B operand: transposed
- * for y = x Wᵀ, as stored for dx = dy W. Returns the packed operand.
+ * for y = x Wᵀ, as stored for dx = dy W. Returns the packed operand, allocated in `into`; the raw copy
+ * goes into `tmp` (by default the same scope).
  */
-function packWeight(ar: WasmArena, sc: ArenaScope, W: FloatArray, rows: number, cols: number, transposed: boolean): number {
-  const raw = toArena(ar, sc, W);
+export function packWeight(ar: WasmArena, into: ArenaScope, W: FloatArray, rows: number, cols: number, transposed: boolean, tmp: ArenaScope = into): number {
+  const raw = toArena(ar, tmp, W);
   if (transposed) {
-    const p = sc.alloc(packed(cols, rows));
+    const p = into.alloc(packed(cols, rows));
     ar.kernel.packNT(raw, cols, rows, cols, p);
     return p;
   }
-  const p = sc.alloc(packed(rows, cols));
+  const p = into.alloc(packed(rows, cols));
   ar.kernel.packNN(raw, rows, cols, cols, p);
   return p;
+}
+
+/**
+ * The biases as a step adds them, written at bz and bu ([G] each): bz = b_ih + b_hh, joining z
+ * (b_ih alone when the recurrent part stays apart, GRU), bu = b_hh, joining u. Returns false (and
+ * writes nothing) for a layer without biases.
+ */
+export function joinBiases(ar: WasmArena, w: CellWeights, G: number, split: boolean, bz: number, bu: number): boolean {
+  if (!w.biasIh || !w.biasHh) return false;
+  const z = ar.f32(bz, G);
+  for (let j = 0; j < G; j++) z[j] = w.biasIh[j] + (split ? 0 : w.biasHh[j]);
+  ar.f32(bu, G).set(w.biasHh);
+  return true;
 }
 
 /**

@@ -170,16 +170,41 @@ function tile4(a: usize, aK: usize, aI: usize, bp: usize, kc: i32, c: usize, ldc
   storePartialOrFull(c + 3 * ldcB, c30, c31, w, acc);
 }
 
+/**
+ * One row of C: what rows left over from the 4-row tiles get, and all that a GEMM with M = 1 (a batch
+ * of one, a streaming step) does. Four independent pairs of accumulators, k unrolled by 4: with a single
+ * pair every add waits for the one before it (the add's latency, not the loads, would set the pace).
+ */
 function tile1(a: usize, aK: usize, bp: usize, kc: i32, c: usize, w: i32, acc: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+  let e0 = f32x4.splat(0), e1 = f32x4.splat(0), g0 = f32x4.splat(0), g1 = f32x4.splat(0);
   let off: usize = 0;
-  for (let k = 0; k < kc; k++) {
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    let x = v128.load32_splat(a + off);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+    x = v128.load32_splat(a + off + aK);
+    d0 = f32x4.add(d0, f32x4.mul(x, v128.load(bp, 32)));
+    d1 = f32x4.add(d1, f32x4.mul(x, v128.load(bp, 48)));
+    x = v128.load32_splat(a + off + 2 * aK);
+    e0 = f32x4.add(e0, f32x4.mul(x, v128.load(bp, 64)));
+    e1 = f32x4.add(e1, f32x4.mul(x, v128.load(bp, 80)));
+    x = v128.load32_splat(a + off + 3 * aK);
+    g0 = f32x4.add(g0, f32x4.mul(x, v128.load(bp, 96)));
+    g1 = f32x4.add(g1, f32x4.mul(x, v128.load(bp, 112)));
+    bp += NR << 4;
+    off += aK << 2;
+  }
+  for (; k < kc; k++) {
     const x = v128.load32_splat(a + off);
     c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
     c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
     bp += NR << 2;
     off += aK;
   }
+  c0 = f32x4.add(f32x4.add(c0, d0), f32x4.add(e0, g0));
+  c1 = f32x4.add(f32x4.add(c1, d1), f32x4.add(e1, g1));
   storePartialOrFull(c, c0, c1, w, acc);
 }
 
