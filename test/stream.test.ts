@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GRU, LSTM, RNN } from '../src/layers/models.js';
 import { SGD } from '../src/optim/sgd.js';
-import { setWasmThreads } from '../src/tensor/wasm/arena.js';
+import { setWasmThreads, wasmArena } from '../src/tensor/wasm/arena.js';
 import type { Recurrent, RecurrentState } from '../src/layers/recurrent.js';
 import { Rng } from '../src/tensor/random.js';
 import { Tensor, tensor, type DType } from '../src/tensor/tensor.js';
@@ -143,6 +143,19 @@ describe('the fast backend’s step keeps the weights packed and packs them agai
 });
 
 describe('forward(x, state, { cache: false })', () => {
+  it('leaves nothing in the fast backend’s memory, where a caching forward keeps its cache there', () => {
+    const m = new GRU({ inputSize: D, hiddenSize: 5, numLayers: 3, backend: 'wasm', seed: 16 });
+    const x = sequence('float32', 4);
+    const ar = wasmArena()!;
+    const before = ar.usedBytes;
+    m.forward(x, {}, { cache: false });
+    assert.equal(ar.usedBytes, before);
+    m.forward(x);
+    assert.ok(!ar.shared || ar.usedBytes > before, 'on shared memory the cache stays in the arena until the next forward');
+    m.forward(x, {}, { cache: false });
+    assert.equal(ar.usedBytes, before);
+  });
+
   for (const backend of ['reference', 'wasm'] as const) {
     it(`gives the caching forward's numbers exactly (${backend}), and backward after it says why it cannot run`, () => {
       const dtype: DType = backend === 'wasm' ? 'float32' : 'float64';

@@ -308,7 +308,7 @@ export abstract class Recurrent extends Module {
         const h0i = h0.subarray(i * BO, (i + 1) * BO), c0i = c0 ? c0.subarray(i * BH, (i + 1) * BH) : null;
         const layer = hr
           ? projectedLayerForward({ ops: this.ops, D, H, P: Hout, T, B }, { ...w, weightHr: hr.w }, xin, h0i, c0i!)
-          : this.impl.layerForward({ ops: this.ops, D, H, T, B }, w, xin, h0i, c0i);
+          : this.impl.layerForward({ ops: this.ops, D, H, T, B }, w, xin, h0i, c0i, keepCache);
         layers.push(layer);
         hN.set(lengths ? finalStates(layer.hs, B, Hout, lengths) : layer.hs.subarray(T * BO), i * BO);
         if (layer.cs) cN.set(lengths ? finalStates(layer.cs, B, H, lengths) : layer.cs.subarray(T * BH), i * BH);
@@ -326,13 +326,15 @@ export abstract class Recurrent extends Module {
         y = dropped;
       } else masks[l] = null;
       input = y;
+      // Inference: the layer below has been read (its output copied in): its memory goes now.
+      if (!keepCache && l > 0) for (const below of layers.slice((l - 1) * dirs, l * dirs)) this.impl.release?.(below);
     }
     if (keepCache) this.cache = { T, B, batched, layers, top: input, masks, lengths, version: this.weightsVersion };
     else {
       // Inference: the per-step states and gates go now. The top layer's output may be a view into the
       // fast backend's memory, which release() gives back: the head reads a copy.
       input = input.slice();
-      for (const layer of layers) this.impl.release?.(layer);
+      for (const layer of layers.slice((L - 1) * dirs)) this.impl.release?.(layer);
       this.noCacheForward = true;
     }
     let out = input; // [T, B, W]

@@ -51,8 +51,12 @@ export interface LayerBackwardOut {
 
 export interface SequenceBackend {
   readonly name: 'reference' | 'wasm';
-  /** Runs the layer from h0 (and c0) [B, H] over xs [T, B, D]. */
-  layerForward(s: LayerShape, w: CellWeights, xs: FloatArray, h0: FloatArray, c0: FloatArray | null): LayerCache;
+  /**
+   * Runs the layer from h0 (and c0) [B, H] over xs [T, B, D]. With `keep` false (inference) the cache
+   * is only what the caller reads, hs and cs (aux holds at most one step's gates, and xs may be the
+   * caller's array): it cannot be differentiated.
+   */
+  layerForward(s: LayerShape, w: CellWeights, xs: FloatArray, h0: FloatArray, c0: FloatArray | null, keep?: boolean): LayerCache;
   /** Gives back what a cache holds outside the JS heap (called when the model runs forward again). */
   release?(cache: LayerCache): void;
   /** BPTT through the layer: adds the parameter gradients into g. */

@@ -12,18 +12,22 @@ import { stepView, type LayerCache, type SequenceBackend } from './backend.js';
 export const referenceBackend: SequenceBackend = {
   name: 'reference',
 
-  layerForward({ ops, D, H, T, B }, w, xs, h0, c0) {
+  layerForward({ ops, D, H, T, B }, w, xs, h0, c0, keep = true) {
     const dtype = xs instanceof Float64Array ? 'float64' : 'float32';
     const BH = B * H, A = ops.auxWidth(H);
     const cache: LayerCache = {
       xs,
       hs: allocate(dtype, (T + 1) * BH),
       cs: c0 ? allocate(dtype, (T + 1) * BH) : null,
-      aux: allocate(dtype, T * B * A),
+      aux: allocate(dtype, (keep ? T : 1) * B * A),
     };
     cache.hs.set(h0);
     if (c0) cache.cs!.set(c0);
-    for (let t = 0; t < T; t++) stepForward(ops, w, D, H, stepView(cache, t, B, D, H, A));
+    for (let t = 0; t < T; t++) {
+      const s = stepView(cache, t, B, D, H, keep ? A : 0);
+      if (!keep) s.aux = cache.aux; // one step's gates, written again at every step
+      stepForward(ops, w, D, H, s);
+    }
     return cache;
   },
 

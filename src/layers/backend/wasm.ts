@@ -36,15 +36,16 @@ const orphans = new FinalizationRegistry<ArenaScope>((scope) => scope.close());
 export const wasmBackend: SequenceBackend = {
   name: 'wasm',
 
-  layerForward({ ops, D, H, T, B }, w, xs, h0, c0) {
+  layerForward({ ops, D, H, T, B }, w, xs, h0, c0, keepAll = true) {
     const ar = arena();
     const sc = ar.scope();
     // The cache's own scope outlives this call on shared memory; on a private one it is scratch.
     const keep = ar.shared ? ar.scope() : sc;
     try {
       const G = ops.gates * H, A = ops.auxWidth(H), BH = B * H, TB = T * B, split = ops.splitRecurrent;
+      // Inference keeps hs and cs only: the input and one step's gates are scratch.
       const p = {
-        x: keep.alloc(TB * D), hs: keep.alloc((T + 1) * BH), cs: c0 ? keep.alloc((T + 1) * BH) : 0, aux: keep.alloc(TB * A),
+        x: (keepAll ? keep : sc).alloc(TB * D), hs: keep.alloc((T + 1) * BH), cs: c0 ? keep.alloc((T + 1) * BH) : 0, aux: (keepAll ? keep : sc).alloc((keepAll ? TB : B) * A),
         wihP: packWeight(ar, sc, w.weightIh, G, D, true), whhP: packWeight(ar, sc, w.weightHh, G, H, true),
         z: sc.alloc(TB * G), u: split ? sc.alloc(B * G) : 0, bz: sc.alloc(G), bu: sc.alloc(G),
       };
@@ -66,7 +67,7 @@ export const wasmBackend: SequenceBackend = {
         st.h = st.hPrev + f32Bytes(BH);
         st.cPrev = p.cs + f32Bytes(t * BH);
         st.c = st.cPrev + f32Bytes(BH);
-        st.aux = p.aux + f32Bytes(t * B * A);
+        st.aux = keepAll ? p.aux + f32Bytes(t * B * A) : p.aux;
         if (split) {
           ar.gemm(B, G, H, st.hPrev, H, 0, p.whhP, p.u, G, 0);
           if (hasBias) k.addRows(p.u, p.bu, B, G);
@@ -76,12 +77,13 @@ export const wasmBackend: SequenceBackend = {
         gates.forward(k, st);
       }
       const view = (ptr: number, n: number): Float32Array => ar.f32(ptr, n);
+      const nA = (keepAll ? TB : B) * A;
       if (keep === sc) {
-        return { xs, hs: view(p.hs, (T + 1) * BH).slice(), cs: c0 ? view(p.cs, (T + 1) * BH).slice() : null, aux: view(p.aux, TB * A).slice() };
+        return { xs, hs: view(p.hs, (T + 1) * BH).slice(), cs: c0 ? view(p.cs, (T + 1) * BH).slice() : null, aux: keepAll ? view(p.aux, nA).slice() : new Float32Array(0) };
       }
       const cache: ArenaCache = {
-        xs: view(p.x, TB * D), hs: view(p.hs, (T + 1) * BH), cs: c0 ? view(p.cs, (T + 1) * BH) : null, aux: view(p.aux, TB * A),
-        wasm: { arena: ar, scope: keep, x: p.x, hs: p.hs, cs: p.cs, aux: p.aux },
+        xs: keepAll ? view(p.x, TB * D) : xs, hs: view(p.hs, (T + 1) * BH), cs: c0 ? view(p.cs, (T + 1) * BH) : null, aux: keepAll ? view(p.aux, nA) : new Float32Array(0),
+        wasm: { arena: ar, scope: keep, x: keepAll ? p.x : 0, hs: p.hs, cs: p.cs, aux: keepAll ? p.aux : 0 },
       };
       orphans.register(cache, keep, cache);
       return cache;
