@@ -1,17 +1,17 @@
 /**
  * One inference measurement in its own process (onnxruntime-web fixes its thread count at its first
  * session, once per process). Usage:
- *   tsx bench/inference-child.ts '{"peer":"rnnlab"|"ort-web","threads":1,"cell":"lstm","mode":"forward"|"stream","B":..,"T":..,"D":..,"H":..,"protocol":{...}}'
+ *   tsx bench/inference-child.ts '{"peer":"rnnlab"|"ort-web"|"ort-node","threads":1,"cell":"lstm","mode":"forward"|"stream","B":..,"T":..,"D":..,"H":..,"protocol":{...}}'
  * Prints `BENCH_RESULT {"medianMs": ...}`: a whole forward pass (mode forward), or one time step of a
  * stream (mode stream: rnnlab's model.step, onnxruntime's run on a one-step model with the state fed back).
  */
-import * as ort from 'onnxruntime-web';
+import * as ortWeb from 'onnxruntime-web';
 import { createModel, Rng, Tensor, tensor, type Model } from '../src/index.js';
 import { exportOnnx } from '../src/io/onnx.js';
 import type { Cell, Protocol } from './configs.js';
 import { median, timedSteps } from './measure.js';
 
-interface Args { peer: 'rnnlab' | 'ort-web'; threads: number; cell: Cell; mode: 'forward' | 'stream'; B: number; T: number; D: number; H: number; protocol: Protocol }
+interface Args { peer: 'rnnlab' | 'ort-web' | 'ort-node'; threads: number; cell: Cell; mode: 'forward' | 'stream'; B: number; T: number; D: number; H: number; protocol: Protocol }
 
 /** Times `run` with the training benchmark's protocol: warm-up, then bench/measure.ts's timed steps. */
 async function time(run: () => unknown, p: Protocol): Promise<{ medianMs: number; n: number }> {
@@ -48,10 +48,15 @@ async function main(): Promise<void> {
       }, a.protocol);
     }
   } else {
-    ort.env.wasm.numThreads = a.threads;
+    // The two share onnxruntime-common's API: the web build runs its WebAssembly backend on numThreads,
+    // the native one (onnxruntime-node, CPU provider) on intraOpNumThreads.
+    const web = a.peer === 'ort-web';
+    const ort = web ? ortWeb : ((await import('onnxruntime-node')) as unknown as typeof ortWeb);
+    if (web) ort.env.wasm.numThreads = a.threads;
     const stream = a.mode === 'stream';
-    const session = await ort.InferenceSession.create(exportOnnx(model, { initialState: stream }));
-    const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor('float32', x, [T, a.B, a.D]) };
+    const options = web ? {} : { intraOpNumThreads: a.threads, interOpNumThreads: 1, executionMode: 'sequential' as const };
+    const session = await ort.InferenceSession.create(exportOnnx(model, { initialState: stream }), options);
+    const feeds: Record<string, ortWeb.Tensor> = { x: new ort.Tensor('float32', x, [T, a.B, a.D]) };
     if (stream) {
       feeds.h0 = new ort.Tensor('float32', new Float32Array(S * a.B * a.H), [S, a.B, a.H]);
       if (a.cell === 'lstm') feeds.c0 = new ort.Tensor('float32', new Float32Array(S * a.B * a.H), [S, a.B, a.H]);

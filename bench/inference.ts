@@ -1,13 +1,16 @@
 /**
  * The inference benchmark (issue 18): forward-only passes and streaming steps, rnnlab against
- * onnxruntime-web's WebAssembly backend (1 and 2 threads, in Node) on the same exported ONNX model.
- * Each measurement runs in its own process (bench/inference-child.ts). Writes bench/inference.md.
+ * onnxruntime-web's WebAssembly backend (1 and 2 threads, in Node) and onnxruntime-node (native CPU,
+ * one thread) on the same exported ONNX model. Each measurement runs in its own process
+ * (bench/inference-child.ts). `npm run bench` runs it after the training steps and adds its table to
+ * results.md; alone it writes bench/inference.md:
  *
  *   npx tsx bench/inference.ts [--quick] [--out bench]
  *
- * Bars (issue 18): forward-only ≥ 1.5× onnxruntime-web (its faster thread count) on every config;
- * streaming per-step latency ≤ 1/3 of onnxruntime-web's run per step. onnxruntime-node is not measured:
- * it is not a dependency (its install script downloads from outside the npm registry).
+ * Bars (issue 18): forward-only ≥ 1.5× onnxruntime-web (its faster thread count) on every config and
+ * ≥ 0.5× onnxruntime-node on M and L; streaming per-step latency ≤ 1/3 of onnxruntime-web's run per step.
+ * (onnxruntime-node's own install script would download CUDA libraries from outside the npm registry:
+ * .npmrc skips it, and the CPU build it ships is all this needs.)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,14 +19,14 @@ import { CONFIGS, FULL_PROTOCOL, QUICK_PROTOCOL, type Cell, type Protocol } from
 import { ROOT, parseResult, runChild } from './spawn.js';
 
 interface Case { mode: 'forward' | 'stream'; label: string; B: number; T: number; D: number; H: number }
-interface Measured { case: Case; cell: Cell; rnnlab: number | null; ort1: number | null; ort2: number | null }
+export interface Measured { case: Case; cell: Cell; rnnlab: number | null; ort1: number | null; ort2: number | null; ortNode: number | null }
 
 const STREAMS: Case[] = [
   { mode: 'stream', label: 'stream H=128', B: 1, T: 1, D: 64, H: 128 },
   { mode: 'stream', label: 'stream H=256', B: 1, T: 1, D: 64, H: 256 },
 ];
 
-async function one(peer: 'rnnlab' | 'ort-web', threads: number, cell: Cell, c: Case, protocol: Protocol): Promise<number | null> {
+async function one(peer: 'rnnlab' | 'ort-web' | 'ort-node', threads: number, cell: Cell, c: Case, protocol: Protocol): Promise<number | null> {
   const args = JSON.stringify({ peer, threads, cell, mode: c.mode, B: c.B, T: c.T, D: c.D, H: c.H, protocol });
   const out = await runChild(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/inference-child.ts'), args], 6 * protocol.capSeconds + 60);
   return parseResult<{ medianMs: number }>(out.stdout)?.medianMs ?? null;
@@ -35,32 +38,39 @@ export async function runInference(quick: boolean, cells: Cell[] = ['lstm'], log
   const rows: Measured[] = [];
   for (const cell of cells) {
     for (const c of cases) {
-      const m: Measured = { case: c, cell, rnnlab: await one('rnnlab', 1, cell, c, protocol), ort1: await one('ort-web', 1, cell, c, protocol), ort2: await one('ort-web', 2, cell, c, protocol) };
-      log(`${cell} ${c.label}: rnnlab ${m.rnnlab?.toFixed(3)} ms, onnxruntime-web 1 thread ${m.ort1?.toFixed(3)}, 2 threads ${m.ort2?.toFixed(3)}`);
+      const m: Measured = {
+        case: c, cell, rnnlab: await one('rnnlab', 1, cell, c, protocol),
+        ort1: await one('ort-web', 1, cell, c, protocol), ort2: await one('ort-web', 2, cell, c, protocol), ortNode: await one('ort-node', 1, cell, c, protocol),
+      };
+      log(`${cell} ${c.label}: rnnlab ${m.rnnlab?.toFixed(3)} ms, onnxruntime-web 1 thread ${m.ort1?.toFixed(3)}, 2 threads ${m.ort2?.toFixed(3)}, onnxruntime-node ${m.ortNode?.toFixed(3)}`);
       rows.push(m);
     }
   }
   return rows;
 }
 
-export function inferenceMarkdown(rows: Measured[], meta: { date: string; quick: boolean; cpu: string; cores: number }): string {
+/** The inference table, as a whole file (`heading` 1) or as a section of results.md (`heading` 2). */
+export function inferenceMarkdown(rows: Measured[], meta: { date: string; quick: boolean; cpu: string; cores: number }, heading: 1 | 2 = 1): string {
   const f = (v: number | null) => (v === null ? 'failed' : v >= 10 ? v.toFixed(1) : v.toFixed(3));
+  const x = (v: number | null) => (v === null ? '' : `${v.toFixed(2)}×`);
   const out = [
-    '# rnnlab inference benchmark', '',
+    `${'#'.repeat(heading)} rnnlab inference benchmark`, '',
     `- Date: ${meta.date}; ${meta.cpu}, ${meta.cores} cores; Node ${process.version}${meta.quick ? '; **quick protocol: a smoke test, not for comparison**' : ''}`,
-    '- rnnlab: `forward(x, {}, { cache: false })` (forward) and `model.step(x_t, state)` (stream), float32, default backend.',
-    '- onnxruntime-web 1.23 (WebAssembly SIMD backend, in Node), on the model `exportOnnx` writes; stream = `session.run` on a one-step input with the state fed back.',
-    '- ratio = onnxruntime-web (its faster thread count) ÷ rnnlab: above 1× rnnlab is faster. onnxruntime-node: not measured (not a dependency).', '',
-    '| cell | case | B | T | D | H | rnnlab ms | ORT-web 1 thread ms | ORT-web 2 threads ms | ratio | bar | result |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+    '- rnnlab: `forward(x, {}, { cache: false })` (forward) and `model.step(x_t, state)` (stream), float32, default backend (wasm, its default threads).',
+    '- onnxruntime-web 1.23 (WebAssembly SIMD backend, in Node) and onnxruntime-node 1.30 (native CPU provider, 1 intra-op thread), on the model `exportOnnx` writes; stream = `session.run` on a one-step input with the state fed back.',
+    '- ratio = the peer\'s ms ÷ rnnlab\'s: above 1× rnnlab is faster. "vs web" takes onnxruntime-web\'s faster thread count. Bars: forward ≥ 1.5× web on every config and ≥ 0.5× node on M and L; stream ≥ 3× web (a step in ≤ 1/3 of its time).', '',
+    '| cell | case | B | T | D | H | rnnlab ms | ORT-web 1 thread ms | ORT-web 2 threads ms | ORT-node ms | vs web | vs node | bars |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ];
   for (const r of rows) {
     const best = [r.ort1, r.ort2].filter((v): v is number => v !== null);
-    const ratio = r.rnnlab !== null && best.length ? Math.min(...best) / r.rnnlab : null;
-    const need = r.case.mode === 'forward' ? 1.5 : 3;
-    const bar = r.case.mode === 'forward' ? '≥ 1.5×' : 'step ≤ 1/3 of ORT-web’s (≥ 3×)';
-    const result = ratio === null ? 'n/a' : ratio >= need ? '**met**' : 'missed';
-    out.push(`| ${r.cell} | ${r.case.label} | ${r.case.B} | ${r.case.T} | ${r.case.D} | ${r.case.H} | ${f(r.rnnlab)} | ${f(r.ort1)} | ${f(r.ort2)} | ${ratio === null ? '' : `${ratio.toFixed(2)}×`} | ${bar} | ${result} |`);
+    const web = r.rnnlab !== null && best.length ? Math.min(...best) / r.rnnlab : null;
+    const node = r.rnnlab !== null && r.ortNode !== null ? r.ortNode / r.rnnlab : null;
+    const verdict = (ratio: number | null, need: number, what: string) => `${what} ${ratio === null ? 'n/a' : ratio >= need ? '**met**' : 'missed'}`;
+    const bars = r.case.mode === 'forward'
+      ? [verdict(web, 1.5, 'web ≥ 1.5×'), ...(r.case.label.endsWith(' S') ? [] : [verdict(node, 0.5, 'node ≥ 0.5×')])]
+      : [verdict(web, 3, 'web ≥ 3×')];
+    out.push(`| ${r.cell} | ${r.case.label} | ${r.case.B} | ${r.case.T} | ${r.case.D} | ${r.case.H} | ${f(r.rnnlab)} | ${f(r.ort1)} | ${f(r.ort2)} | ${f(r.ortNode)} | ${x(web)} | ${x(node)} | ${bars.join('; ')} |`);
   }
   return `${out.join('\n')}\n`;
 }

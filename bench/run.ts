@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: rnnlab's LSTM, GRU and RNN training steps timed side by side with TF.js (cpu and
- * wasm), brain.js and PyTorch (1 and 2 threads) in one run, each measurement in its own process.
- * Writes results.md and results.json; see --help.
+ * wasm), brain.js and PyTorch (1 and 2 threads) in one run, each measurement in its own process, then
+ * the inference table (bench/inference.ts: forward-only and streaming against onnxruntime-web and
+ * onnxruntime-node). Writes results.md and results.json; see --help.
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CELLS, CONFIGS, FULL_PROTOCOL, QUICK_PROTOCOL, findConfig, type Cell, type Protocol } from './configs.js';
 import type { GemmPeak } from './gemm-peak.js';
+import { inferenceMarkdown, runInference, type Measured } from './inference.js';
 import { PEERS, findPeer, type PeerInfo } from './peers/peer.js';
 import { addSpeedups, blasKind, checkBars, renderMarkdown, simdFlags, type Bar, type Meta, type TorchBlas } from './report.js';
 import { ROOT, measure, parseResult, probeTorch, runChild, type Row } from './spawn.js';
@@ -24,7 +26,8 @@ const HELP = `npx tsx bench/run.ts [options]      (npm run bench -- [options])
   --out PATH         writes PATH.md and PATH.json, or results.md/.json inside PATH if it is a folder
                      (default bench/results)
   --json             also print the results JSON on stdout
-  --no-gemm          skip measuring the GEMM ceiling`;
+  --no-gemm          skip measuring the GEMM ceiling
+  --no-inference     skip the inference table (forward-only and streaming, LSTM)`;
 
 export interface BenchOptions {
   quick: boolean;
@@ -34,6 +37,7 @@ export interface BenchOptions {
   out: string;
   json: boolean;
   gemm: boolean;
+  inference: boolean;
 }
 
 function list<T>(value: string | undefined, fallback: T[], parse: (s: string) => T): T[] {
@@ -43,7 +47,7 @@ function list<T>(value: string | undefined, fallback: T[], parse: (s: string) =>
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
     args: argv, strict: true,
-    options: { quick: { type: 'boolean' }, only: { type: 'string' }, configs: { type: 'string' }, peers: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, 'no-gemm': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, configs: { type: 'string' }, peers: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, 'no-gemm': { type: 'boolean' }, 'no-inference': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return null;
   const quick = values.quick ?? false;
@@ -53,7 +57,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   });
   const configs = list(values.configs, quick ? ['S', 'M'] : CONFIGS.map((c) => c.name), (s) => findConfig(s).name);
   const peers = list(values.peers, [...PEERS], findPeer);
-  return { quick, cells, configs, peers, out: values.out ?? path.join(ROOT, quick ? 'bench/results-quick' : 'bench/results'), json: values.json ?? false, gemm: !values['no-gemm'] };
+  return { quick, cells, configs, peers, out: values.out ?? path.join(ROOT, quick ? 'bench/results-quick' : 'bench/results'), json: values.json ?? false, gemm: !values['no-gemm'], inference: !values['no-inference'] };
 }
 
 function outPaths(out: string): { md: string; json: string } {
@@ -88,6 +92,8 @@ export interface BenchResults {
   gemm: GemmPeak | null;
   rows: Row[];
   bars: Bar[];
+  /** The inference table's rows (null with --no-inference). */
+  inference: Measured[] | null;
 }
 
 export async function runBench(o: BenchOptions, command: string, log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<BenchResults> {
@@ -111,6 +117,7 @@ export async function runBench(o: BenchOptions, command: string, log: (s: string
     }
   }
   addSpeedups(rows);
+  const inference = o.inference ? await runInference(o.quick, ['lstm'], log) : null;
   const cpus = os.cpus();
   const torchBlas: TorchBlas | null = 'version' in torch ? { kind: blasKind(torch.loadedBlas), libraries: torch.loadedBlas, build: torch.buildBlas, gemmGflops: torch.gemmGflops } : null;
   const meta: Meta = {
@@ -123,7 +130,7 @@ export async function runBench(o: BenchOptions, command: string, log: (s: string
     load: { start: loadStart, end: os.loadavg() },
     protocol: `${o.quick ? 'QUICK (smoke test, not for comparison): ' : ''}${protocol.warmup} warm-up step(s), then timed steps until ≥ ${protocol.minSteps} steps and ≥ ${protocol.minSeconds} s, no new step after ${protocol.capSeconds} s; median ms/step. brain.js is timed per sequence (n counts sequences) and its step is B sequences.`,
   };
-  return { meta, options: { quick: o.quick, cells: o.cells, configs: o.configs, peers: o.peers.map((p) => p.id), protocol }, gemm, rows, bars: checkBars(rows, gemm, torchBlas) };
+  return { meta, options: { quick: o.quick, cells: o.cells, configs: o.configs, peers: o.peers.map((p) => p.id), protocol }, gemm, rows, bars: checkBars(rows, gemm, torchBlas), inference };
 }
 
 /** The machine's SIMD extensions (Linux: /proc/cpuinfo), for the report's machine line. */
@@ -140,7 +147,8 @@ export const FLOPS_NOTE = 'GFLOP/s = 3 × forward FLOPs / time, forward FLOPs = 
 export function writeResults(r: BenchResults, out: string): { md: string; json: string } {
   const p = outPaths(out);
   mkdirSync(path.dirname(p.md), { recursive: true });
-  writeFileSync(p.md, renderMarkdown(r.meta, r.rows, r.bars, r.gemm, FLOPS_NOTE));
+  const inference = r.inference ? `\n${inferenceMarkdown(r.inference, { date: r.meta.date, quick: r.options.quick, cpu: r.meta.machine.cpu, cores: r.meta.machine.cores }, 2)}` : '';
+  writeFileSync(p.md, renderMarkdown(r.meta, r.rows, r.bars, r.gemm, FLOPS_NOTE) + inference);
   writeFileSync(p.json, JSON.stringify(r, null, 2) + '\n');
   return p;
 }

@@ -59,6 +59,8 @@ test('options: defaults, lists, --quick, and bad names named', () => {
   const full = parseOptions([])!;
   assert.deepEqual(full.configs, ['S', 'M', 'L']);
   assert.equal(full.peers.length, 7);
+  assert.equal(full.inference, true);
+  assert.equal(parseOptions(['--no-inference'])!.inference, false);
   const q = parseOptions(['--quick', '--only', 'lstm,gru', '--peers', 'rnnlab,torch2'])!;
   assert.deepEqual(q.configs, ['S', 'M']);
   assert.deepEqual(q.cells, ['lstm', 'gru']);
@@ -113,11 +115,14 @@ test('results.md names PyTorch’s BLAS and gives rnnlab’s share of the GEMM c
   assert.match(md, /\| L \| rnnlab \| 10\.0 \| .* \| 25% \|/); // 1 GFLOP/s of a 4 GFLOP/s ceiling
 });
 
-test('the inference table: ratio = the faster onnxruntime-web thread count ÷ rnnlab, with the forward and streaming bars', () => {
+test('the inference table: ratios to the faster onnxruntime-web thread count and to onnxruntime-node, with each bar', () => {
   const md = inferenceMarkdown([
-    { cell: 'lstm', case: { mode: 'forward', label: 'forward S', B: 1, T: 100, D: 8, H: 32 }, rnnlab: 1, ort1: 2, ort2: 1.6 },
-    { cell: 'lstm', case: { mode: 'stream', label: 'stream H=128', B: 1, T: 1, D: 64, H: 128 }, rnnlab: 0.2, ort1: 0.08, ort2: null },
+    { cell: 'lstm', case: { mode: 'forward', label: 'forward S', B: 1, T: 100, D: 8, H: 32 }, rnnlab: 1, ort1: 2, ort2: 1.6, ortNode: 0.4 },
+    { cell: 'lstm', case: { mode: 'forward', label: 'forward M', B: 32, T: 50, D: 64, H: 128 }, rnnlab: 10, ort1: 12, ort2: 9, ortNode: 4 },
+    { cell: 'lstm', case: { mode: 'stream', label: 'stream H=128', B: 1, T: 1, D: 64, H: 128 }, rnnlab: 0.2, ort1: 0.08, ort2: null, ortNode: null },
   ], { date: 'd', quick: false, cpu: 'CPU', cores: 2 });
-  assert.match(md, /\| forward S \|.*\| 1\.60× \| ≥ 1\.5× \| \*\*met\*\* \|/);
-  assert.match(md, /\| stream H=128 \|.*\| failed \| 0\.40× \|.*\| missed \|/);
+  // S has no onnxruntime-node bar; M misses the web bar (0.90×) and misses node's (0.40× < 0.5×).
+  assert.match(md, /\| forward S \|.*\| 0\.400 \| 1\.60× \| 0\.40× \| web ≥ 1\.5× \*\*met\*\* \|/);
+  assert.match(md, /\| forward M \|.*\| 0\.90× \| 0\.40× \| web ≥ 1\.5× missed; node ≥ 0\.5× missed \|/);
+  assert.match(md, /\| stream H=128 \|.*\| failed \| failed \| 0\.40× \|  \| web ≥ 3× missed \|/);
 });
