@@ -17,7 +17,11 @@ import { loadCheckpoint, saveCheckpoint } from '../src/io/checkpoint.js';
 import { LSTM } from '../src/layers/models.js';
 import { AddingTask } from '../src/tasks/adding.js';
 import { Rng } from '../src/tensor/random.js';
+import { setWasmThreads, wasmArena } from '../src/tensor/wasm/arena.js';
 import { buildLab } from '../web/build.js';
+import { STEP_WINDOW, type TrainConfig } from '../web/src/protocol.js';
+import { TrainSession } from '../web/src/train-session.js';
+import { taskFromChoice } from '../web/src/train-tasks.js';
 import { serveStatic, type StaticServer } from '../web/serve.js';
 import { CHROMIUM_ARGS, chromiumExecutable } from './browser.js';
 
@@ -25,7 +29,44 @@ const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/lab/', import.meta.ur
 
 interface Point { k: number; value: number }
 
-describe('the browser lab in Chromium', { timeout: 150_000 }, () => {
+/**
+ * The step the page and Node both time: the lab's adding problem and LSTM at its default settings,
+ * except H = 128, where the step's GEMMs are large enough to be worth splitting over threads and the
+ * step (about 10 ms here) long enough to time well.
+ */
+const TIMED: TrainConfig = {
+  task: { kind: 'adding', seqLen: 30 }, cell: 'lstm', hidden: 128, forgetBias: 1, lr: 0.01, batchSize: 32, clipNorm: 1,
+  clipValue: null, schedule: null, tbptt: null, evalEvery: 25, seed: 1,
+};
+/** Steps before the timed ones: the JIT tiers up, the arena reaches its size. */
+const WARMUP = 30;
+
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y), m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The median ms of steps `steps` − STEP_WINDOW + 1 … `steps` of a fresh TrainSession of `config` on
+ * `threads` threads, timed as the lab's worker times them (the step alone; the evaluations every
+ * evalEvery steps run too, untimed).
+ */
+async function nodeStepMs(config: TrainConfig, steps: number, threads: number): Promise<number> {
+  setWasmThreads(threads);
+  assert.equal(await wasmArena()!.waitForThreads(threads), threads, `Node: ${threads} threads did not start`);
+  const session = TrainSession.fresh(config, await taskFromChoice(config.task));
+  assert.equal(session.model.backend, 'wasm');
+  const times: number[] = [];
+  while (session.step < steps) {
+    const t = performance.now();
+    const r = session.trainStep();
+    times.push(performance.now() - t);
+    if (r.step % config.evalEvery === 0) session.evaluate();
+  }
+  return median(times.slice(-STEP_WINDOW));
+}
+
+describe('the browser lab in Chromium', { timeout: 200_000 }, () => {
   let root = '';
   let server: StaticServer | null = null;
   let context: BrowserContext | null = null;
@@ -184,6 +225,69 @@ describe('the browser lab in Chromium', { timeout: 150_000 }, () => {
     await page.click('#tr-stop');
     await page.waitForSelector('#tr-status[data-state=idle]');
     await shot('checkpoint-loaded');
+  });
+
+  /**
+   * Trains TIMED from scratch in the page for WARMUP + STEP_WINDOW steps or a few more, and stops: what
+   * the status line's data attributes say then, and its text while it ran. `target` (the steps field)
+   * tells this run's progress lines from an earlier run's.
+   */
+  const trainTimedInPage = async (target: number) => {
+    await page.click('#tab-train');
+    await page.check('input[name=task][value=adding]');
+    const fields: [string, number][] = [
+      ['#tr-adding-T', 30], ['#tr-hidden', TIMED.hidden], ['#tr-forget', TIMED.forgetBias!], ['#tr-lr', TIMED.lr], ['#tr-batch', TIMED.batchSize],
+      ['#tr-clip', TIMED.clipNorm!], ['#tr-clip-value', 0], ['#tr-tbptt', 0], ['#tr-eval', TIMED.evalEvery], ['#tr-seed', TIMED.seed], ['#tr-steps', target],
+    ];
+    for (const [id, v] of fields) await page.fill(id, String(v));
+    await page.selectOption('#tr-cell', TIMED.cell);
+    await page.selectOption('#tr-schedule', 'constant');
+    await page.click('#tr-start');
+    // Until this run's first progress arrives, data-step is still the last run's: wait for its target in the text too.
+    await page.waitForFunction(([n, tgt]) => {
+      const el = document.getElementById('tr-status')!;
+      return (el.textContent ?? '').includes(` / ${tgt} ·`) && Number(el.dataset.step ?? 0) >= n;
+    }, [WARMUP + STEP_WINDOW, target], { timeout: 60_000 });
+    const runningText = await page.textContent('#tr-status') ?? '';
+    await page.click('#tr-stop');
+    await page.waitForSelector('#tr-status[data-state=idle]');
+    return {
+      steps: await stepOf(), backend: await dataset('#tr-status', 'backend'), threads: Number(await dataset('#tr-status', 'threads')),
+      stepMs: Number(await dataset('#tr-status', 'stepMs')), runningText,
+    };
+  };
+
+  it('threads: the fast backend in the page trains on more than one thread, and the status line says how many', async () => {
+    const run = await trainTimedInPage(100_000);
+    assert.equal(run.backend, 'wasm');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.ok(run.threads > 1, `the page's fast backend runs on ${run.threads} thread(s), expected more than 1 (navigator.hardwareConcurrency ${cores})`);
+    assert.equal(run.threads, Math.min(4, cores), 'as many as defaultThreads() picks: the cores, at most 4');
+    assert.match(run.runningText, new RegExp(`steps/s on ${run.threads} threads`));
+    assert.ok(Number.isFinite(run.stepMs) && run.stepMs > 0, `data-step-ms ${run.stepMs}`);
+  });
+
+  it("threads: the page's training step is within 25 % of the same step in Node, on as many threads", async (t) => {
+    // Rounds alternate between the page and this process (each idle while the other runs), and each side
+    // keeps its best median. Load from elsewhere on the machine only ever slows a round down, so a round
+    // or two more (up to ROUNDS) is taken while the best medians are further apart than 25 %.
+    const ROUNDS = 5;
+    const rounds: { page: number; node: number }[] = [];
+    let threads = 0, pageMs = Infinity, nodeMs = Infinity;
+    const within = () => Math.abs(pageMs / nodeMs - 1) <= 0.25;
+    while (rounds.length < ROUNDS && !(rounds.length > 0 && within())) {
+      const run = await trainTimedInPage(100_001 + rounds.length);
+      assert.equal(run.backend, 'wasm');
+      threads = run.threads;
+      rounds.push({ page: run.stepMs, node: await nodeStepMs(TIMED, run.steps, run.threads) });
+      pageMs = Math.min(pageMs, run.stepMs);
+      nodeMs = Math.min(nodeMs, rounds[rounds.length - 1].node);
+    }
+    const line = `training step, LSTM H = ${TIMED.hidden}, adding T = 30, batch ${TIMED.batchSize}, wasm on ${threads} threads, ` +
+      `median of the last ${STEP_WINDOW} of ${WARMUP + STEP_WINDOW}+ steps, best of ${rounds.length} round(s): page ${pageMs.toFixed(2)} ms, Node ${nodeMs.toFixed(2)} ms ` +
+      `(page/Node ${(pageMs / nodeMs).toFixed(2)}; each round page/Node: ${rounds.map((x) => `${x.page.toFixed(2)}/${x.node.toFixed(2)}`).join(', ')})`;
+    t.diagnostic(line);
+    assert.ok(within(), line);
   });
 
   it('theory: the docs render with KaTeX math and the unrolled graph is drawn', async () => {

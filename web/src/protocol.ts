@@ -46,6 +46,9 @@ export interface SessionInfo {
   note: string | null;
 }
 
+/** Training steps whose median duration the progress messages report. */
+export const STEP_WINDOW = 50;
+
 export interface LossPointMsg {
   step: number;
   loss: number;
@@ -67,7 +70,13 @@ export type WorkerError = { type: 'error'; during: 'start' | 'train' | 'sample' 
 
 export type FromWorker =
   | { type: 'ready'; info: SessionInfo; reason: 'start' | 'load'; fileName?: string }
-  | { type: 'progress'; points: LossPointMsg[]; step: number; stepsPerSecond: number; metric: number; evalMetric?: number }
+  | {
+    type: 'progress'; points: LossPointMsg[]; step: number; stepsPerSecond: number; metric: number; evalMetric?: number;
+    /** The backend the model runs on, and the threads its large GEMMs use (1 on 'reference'). */
+    backend: 'reference' | 'wasm'; threads: number;
+    /** Median milliseconds of one training step (the step alone) over the latest ones, at most STEP_WINDOW. */
+    stepMs: number;
+  }
   | { type: 'stopped'; step: number; reason: 'stopped' | 'done' }
   | { type: 'sample'; prime: string; text: string; auto: boolean }
   | { type: 'checkpoint'; fileName: string; bytes: ArrayBuffer }

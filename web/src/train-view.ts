@@ -118,8 +118,11 @@ export function mountTraining(): void {
         const last = m.points[m.points.length - 1];
         const ev = [...m.points].reverse().find((p) => p.evalLoss !== undefined);
         if (ev) lastLine = `held-out loss ${fmt(ev.evalLoss!)}${m.evalMetric !== undefined ? `, ${info?.metricName ?? 'metric'} ${fmt(m.evalMetric)}` : ''}`;
-        status.textContent = `step ${m.step} / ${target} · loss ${last ? fmt(last.loss) : '—'} · ${Math.round(m.stepsPerSecond)} steps/s${lastLine ? ` · ${lastLine}` : ''}`;
+        status.textContent = `step ${m.step} / ${target} · loss ${last ? fmt(last.loss) : '—'} · ${Math.round(m.stepsPerSecond)} steps/s on ${m.threads} thread${m.threads === 1 ? '' : 's'}${lastLine ? ` · ${lastLine}` : ''}`;
         status.dataset.step = String(m.step);
+        status.dataset.backend = m.backend;
+        status.dataset.threads = String(m.threads);
+        status.dataset.stepMs = String(m.stepMs);
         scheduleRedraw();
         return;
       }

@@ -1,19 +1,27 @@
 /**
  * The training worker. It trains in slices of about 40 ms and yields between them, so that a "stop", a
  * "sample" or a "save" from the page is answered within one slice, and the page's own thread never runs
- * model code. Each slice sends its losses back in one message.
+ * model code. Each slice sends its losses back in one message, with the threads the fast backend runs
+ * on and the median time of a training step (the step alone: not the evaluations, samples or messages).
+ *
+ * The fast backend's large GEMMs share helper Web Workers (src/tensor/wasm/pool.ts) when the page is
+ * cross-origin isolated; they start in the background, and a run waits for them (briefly) before its
+ * first step, so the first steps are not timed on fewer threads than the rest.
  */
 import {
   CHECKPOINT_MANIFEST, CHECKPOINT_WEIGHTS, CheckpointError, decodeCheckpoint, decodeCheckpointArchive, type
   LoadedCheckpoint,
 } from 'rnnlab';
-import type { FromWorker, LossPointMsg, ToWorker, TrainConfig, WorkerError } from './protocol.js';
+import { wasmArena, type WasmArena } from '../../src/tensor/wasm/arena.js';
+import { STEP_WINDOW, type FromWorker, type LossPointMsg, type ToWorker, type TrainConfig, type WorkerError } from './protocol.js';
 import { TaskUnavailable, taskFromChoice, taskFromSpec } from './train-tasks.js';
 import { TrainSession, describe } from './train-session.js';
 import { workerScope } from './worker-scope.js';
 
 const SLICE_MS = 40;
 const AUTO_SAMPLE_LENGTH = 160;
+/** How long a run waits for the fast backend's helper threads to start. */
+const THREADS_WAIT_MS = 3000;
 
 const scope = workerScope<ToWorker, FromWorker>();
 let session: TrainSession | null = null;
@@ -22,6 +30,10 @@ let until = 0;
 let evalEvery = 25;
 /** Bumped by every start/stop/load, so a slice scheduled for an earlier run does nothing. */
 let generation = 0;
+/** Milliseconds of the latest training steps, at most STEP_WINDOW, oldest first. */
+let stepTimes: number[] = [];
+/** The arena whose helpers a run has waited for: once is enough (a helper that failed never comes). */
+let threadsAwaited: WasmArena | null = null;
 
 const post = (m: FromWorker, transfer?: Transferable[]): void => scope.postMessage(m, transfer);
 const fail = (during: WorkerError['during'], e: unknown): void => post({ type: 'error', during, message: e instanceof Error ? e.message : String(e) });
@@ -35,7 +47,10 @@ function slice(gen: number): void {
   let sampleDue = false;
   try {
     while (s.step < until && performance.now() - t0 < SLICE_MS) {
+      const ts = performance.now();
       const r = s.trainStep();
+      stepTimes.push(performance.now() - ts);
+      if (stepTimes.length > STEP_WINDOW) stepTimes.shift();
       metric = r.metric;
       const p: LossPointMsg = { step: r.step, loss: r.loss };
       if (r.step % evalEvery === 0 || r.step === until) {
@@ -53,7 +68,10 @@ function slice(gen: number): void {
     return;
   }
   const seconds = (performance.now() - t0) / 1000;
-  post({ type: 'progress', points, step: s.step, stepsPerSecond: points.length / Math.max(seconds, 1e-3), metric, ...(evalMetric === undefined ? {} : { evalMetric }) });
+  post({
+    type: 'progress', points, step: s.step, stepsPerSecond: points.length / Math.max(seconds, 1e-3), metric, ...(evalMetric === undefined ? {} : { evalMetric }),
+    backend: s.model.backend, threads: s.model.backend === 'wasm' ? wasmArena()?.threads ?? 1 : 1, stepMs: median(stepTimes),
+  });
   if (sampleDue) {
     try {
       const prime = s.autoPrime();
@@ -71,14 +89,28 @@ function slice(gen: number): void {
   setTimeout(() => slice(gen), 0);
 }
 
-function run(to: number, config: TrainConfig): void {
+function median(a: number[]): number {
+  if (a.length === 0) return Number.NaN;
+  const s = [...a].sort((x, y) => x - y), m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function run(to: number, config: TrainConfig): Promise<void> {
   if (session === null) return;
   // The form's settings apply from here on, to a loaded checkpoint's optimizer too.
   session.configure(config);
   evalEvery = config.evalEvery;
   until = to;
-  running = true;
+  stepTimes = [];
   const gen = ++generation;
+  // Until its helpers run, the fast backend computes on this thread alone (correct, only slower).
+  const ar = session.model.backend === 'wasm' ? wasmArena() : null;
+  if (ar && ar !== threadsAwaited) {
+    threadsAwaited = ar;
+    await ar.waitForThreads(ar.plannedThreads, THREADS_WAIT_MS);
+  }
+  if (gen !== generation) return;
+  running = true;
   setTimeout(() => slice(gen), 0);
 }
 
@@ -105,7 +137,7 @@ async function handle(m: ToWorker): Promise<void> {
         return;
       }
       post({ type: 'ready', info: session.info(), reason: 'start' });
-      run(m.steps, m.config);
+      await run(m.steps, m.config);
       return;
     }
     case 'stop':
@@ -116,7 +148,7 @@ async function handle(m: ToWorker): Promise<void> {
       }
       return;
     case 'resume':
-      if (session !== null && !running) run(Math.max(m.until, session.step + 1), m.config);
+      if (session !== null && !running) await run(Math.max(m.until, session.step + 1), m.config);
       return;
     case 'sample':
       try {

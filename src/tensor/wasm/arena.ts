@@ -86,6 +86,8 @@ export class WasmArena {
   readonly shared: boolean;
   private readonly free = new FreeList();
   private view: Float32Array;
+  /** Threads it was made for: the caller and its helpers, started or not (threads counts the started ones). */
+  readonly plannedThreads: number;
   private readonly pool: GemmPool | null = null;
   private readonly work: number;
 
@@ -97,6 +99,7 @@ export class WasmArena {
   constructor(threads = 1, shared = threads > 1) {
     if (threads > 1 && !shared) throw new Error('internal: worker threads need shared memory');
     this.shared = shared;
+    this.plannedThreads = threads;
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared });
     const module = new WebAssembly.Module(decodeBase64(shared ? GEMM_WASM_SHARED : GEMM_WASM));
     const instance = new WebAssembly.Instance(module, {
@@ -210,8 +213,9 @@ let wantedThreads: number | null = null;
 let wantShared = true;
 
 /**
- * How many threads the fast backend's large GEMMs use (default: the RNNLAB_THREADS environment variable,
- * else the machine's cores, at most 4; always 1 outside Node). Takes effect for work started after it.
+ * How many threads the fast backend's large GEMMs use (default: in Node the RNNLAB_THREADS environment
+ * variable, else the machine's cores, at most 4; in a cross-origin isolated page or Web Worker its
+ * navigator.hardwareConcurrency, at most 4; else 1). Takes effect for work started after it.
  * `sharedMemory: false` runs on a private memory (as a page without cross-origin isolation does).
  */
 export function setWasmThreads(threads: number, options: { sharedMemory?: boolean } = {}): void {
@@ -227,10 +231,16 @@ export function setWasmThreads(threads: number, options: { sharedMemory?: boolea
   arena = undefined;
 }
 
+/** Threads by default: see setWasmThreads. Where there is no shared memory this is 1. */
 function defaultThreads(): number {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
   const os = p?.getBuiltinModule?.('node:os') as { availableParallelism(): number } | undefined;
-  if (!os) return 1;
+  if (!os) {
+    // A browser: helpers need shared memory, which only a cross-origin isolated context has.
+    const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+    const cores = g.navigator?.hardwareConcurrency;
+    return g.crossOriginIsolated === true && typeof cores === 'number' && Number.isInteger(cores) && cores >= 1 ? Math.min(4, cores) : 1;
+  }
   const env = p?.env?.RNNLAB_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number(env);

@@ -1,14 +1,16 @@
 /**
  * Worker threads for large GEMMs. The helpers run the same WebAssembly module on the same shared memory.
- * A large GEMM is cut into CHUNKS pieces (by 8-column panels, or by rows when there are few columns) and
- * every thread, the caller included, takes pieces from a shared counter until none are left. Nobody waits
- * for a helper that the OS has not scheduled: the caller simply does more of the pieces itself, so a busy
- * machine costs speed but never stalls.
+ * A large GEMM is cut into PIECES_PER_THREAD pieces per thread (by 8-column panels, or by rows when there
+ * are few columns) and every thread, the caller included, takes pieces from a shared counter until none
+ * are left. Nobody waits for a helper that the OS has not scheduled: the caller simply does more of the
+ * pieces itself, so a busy machine costs speed but never stalls; nor for one still starting (it counts
+ * in STARTED once it runs).
  *
  * Hand-off is a control block of int32s in the shared memory: the caller writes the pieces' arguments,
  * resets the counters and bumps `seq`; a helper spins briefly on `seq` (a time step's GEMMs come every few
- * tens of microseconds, faster than a futex wake-up) and then sleeps in Atomics.wait. Only in Node for now:
- * a browser page without cross-origin isolation has no shared memory.
+ * tens of microseconds, faster than a futex wake-up) and then sleeps in Atomics.wait. The helpers are
+ * Node's worker_threads in Node, and Web Workers (from a blob URL) in a page or a Web Worker that is
+ * cross-origin isolated; a page without cross-origin isolation has no shared memory, so no helpers.
  */
 import type { GemmExports } from './arena.js';
 import { f32Bytes } from './bytes.js';
@@ -24,34 +26,58 @@ export function controlInts(threads: number): number {
   return ARGS + NARGS * PIECES_PER_THREAD * threads;
 }
 
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, base, ints } = workerData;
-const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('gemm worker aborted'); } } }).exports;
-const c = new Int32Array(memory.buffer, base, ints);
-let seen = Atomics.load(c, ${SEQ});
-Atomics.add(c, ${STARTED}, 1);
-for (;;) {
-  let spins = 0;
-  while (Atomics.load(c, ${SEQ}) === seen) {
-    if (++spins > 200000) { Atomics.wait(c, ${SEQ}, seen, 1000); spins = 0; }
-  }
-  seen = Atomics.load(c, ${SEQ});
+/** What a helper is given: the compiled module, the shared memory, and where its control block lies. */
+interface HelperData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  base: number;
+  ints: number;
+}
+
+/**
+ * A helper's code, around `receive`: statements that call `run(data)` with its HelperData. One loop for
+ * Node and the browser alike; only how the data arrives differs.
+ */
+const helperSource = (receive: string): string => `
+function run({ module, memory, base, ints }) {
+  const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('gemm worker aborted'); } } }).exports;
+  const c = new Int32Array(memory.buffer, base, ints);
+  let seen = Atomics.load(c, ${SEQ});
+  Atomics.add(c, ${STARTED}, 1);
   for (;;) {
-    const i = Atomics.add(c, ${NEXT}, 1);
-    if (i >= Atomics.load(c, ${PIECES})) break;
-    const a = ${ARGS} + i * ${NARGS};
-    k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
-    Atomics.add(c, ${FINISHED}, 1);
+    let spins = 0;
+    while (Atomics.load(c, ${SEQ}) === seen) {
+      if (++spins > 200000) { Atomics.wait(c, ${SEQ}, seen, 1000); spins = 0; }
+    }
+    seen = Atomics.load(c, ${SEQ});
+    for (;;) {
+      const i = Atomics.add(c, ${NEXT}, 1);
+      if (i >= Atomics.load(c, ${PIECES})) break;
+      const a = ${ARGS} + i * ${NARGS};
+      k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
+      Atomics.add(c, ${FINISHED}, 1);
+    }
   }
 }
+${receive}
 `;
 
+/** Node: the data comes as workerData. */
+const NODE_WORKER_SOURCE = helperSource(`run(require('node:worker_threads').workerData);`);
+/**
+ * A Web Worker: the data comes as the first message (a Module and a shared Memory can be posted), and
+ * the loop never returns. A message that cannot be received here throws, so the page sees an error event.
+ */
+const BROWSER_WORKER_SOURCE = helperSource(`self.onmessage = (e) => { self.onmessage = null; run(e.data); };
+self.onmessageerror = () => { throw new Error('gemm worker: the module or the shared memory could not be received'); };`);
+
+/** A started helper, as close() sees it: Node's terminate() returns a promise, the browser's nothing. */
 interface WorkerLike {
-  unref(): void;
-  terminate(): Promise<number>;
-  on(event: 'error', cb: (e: Error) => void): void;
+  terminate(): unknown;
 }
+
+/** Starts one helper; `onError` is called if it fails (to start, or later). */
+type StartHelper = (data: HelperData, onError: () => void) => WorkerLike;
 
 export class GemmPool {
   private readonly c: Int32Array;
@@ -72,20 +98,24 @@ export class GemmPool {
     private readonly work: number,
     private readonly workBytes: number,
   ) {
-    const wt = nodeWorkerThreads();
-    if (!wt) throw new Error('worker threads are not available here');
+    const starter = helperStarter();
+    if (!starter) throw new Error('worker threads are not available here');
     const ints = controlInts(helpers + 1);
     this.c = new Int32Array(memory.buffer, base, ints);
     this.pieces = PIECES_PER_THREAD * (helpers + 1);
     Atomics.store(this.c, PIECES, this.pieces);
     Atomics.store(this.c, NEXT, this.pieces);
-    for (let i = 0; i < helpers; i++) {
-      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, base, ints } }) as unknown as WorkerLike;
-      w.on('error', () => {
-        this.stopped = true;
-      });
-      w.unref(); // an idle helper never keeps the process alive
-      this.workers.push(w);
+    try {
+      for (let i = 0; i < helpers; i++) {
+        this.workers.push(starter.start({ module, memory, base, ints }, () => {
+          this.stopped = true;
+        }));
+      }
+    } catch (e) {
+      void this.close(); // the ones already started: the caller falls back to an arena without a pool
+      throw e;
+    } finally {
+      starter.done();
     }
   }
 
@@ -149,7 +179,58 @@ export class GemmPool {
 }
 
 interface WorkerThreadsModule {
-  Worker: new (src: string, opts: { eval: boolean; workerData: unknown }) => unknown;
+  Worker: new (src: string, opts: { eval: boolean; workerData: unknown }) => {
+    unref(): void;
+    terminate(): Promise<number>;
+    on(event: 'error', cb: (e: Error) => void): void;
+  };
+}
+
+interface BrowserWorkerScope {
+  Worker?: new (url: string) => {
+    terminate(): void;
+    postMessage(message: unknown): void;
+    addEventListener(event: 'error', cb: () => void): void;
+  };
+  crossOriginIsolated?: boolean;
+}
+
+/**
+ * How helpers start here, and `done` to call once they all have; null where they cannot: Node's
+ * worker_threads, else a cross-origin isolated page or Web Worker's Worker (shared memory can only be
+ * posted where the context is cross-origin isolated).
+ */
+function helperStarter(): { start: StartHelper; done(): void } | null {
+  const wt = nodeWorkerThreads();
+  if (wt) {
+    return {
+      start: (data, onError) => {
+        const w = new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data });
+        w.on('error', onError);
+        w.unref(); // an idle helper never keeps the process alive
+        return w;
+      },
+      done: () => {},
+    };
+  }
+  const g = globalThis as BrowserWorkerScope;
+  const BrowserWorker = g.Worker;
+  if (BrowserWorker === undefined || g.crossOriginIsolated !== true || typeof URL.createObjectURL !== 'function') return null;
+  let url: string | null = null;
+  return {
+    start: (data, onError) => {
+      url ??= URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+      const w = new BrowserWorker(url);
+      // A script that fails to load or throws (a message it could not receive included) fires 'error'.
+      w.addEventListener('error', onError);
+      w.postMessage(data);
+      return w;
+    },
+    // The workers have their script once constructed: the URL is not needed any more.
+    done: () => {
+      if (url !== null) URL.revokeObjectURL(url);
+    },
+  };
 }
 
 function nodeWorkerThreads(): WorkerThreadsModule | null {
