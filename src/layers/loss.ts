@@ -25,15 +25,19 @@ export function mseLoss(pred: Tensor, target: Tensor): LossResult {
   if (target.dtype !== pred.dtype) throw new TypeError(`target: expected dtype ${pred.dtype} (as pred), got ${target.dtype}`);
   sameShape('target', target, pred, 'pred');
   if (pred.size === 0) throw new RangeError(`pred: expected at least one element, got shape ${fmtShape(pred.shape)}`);
-  checkFinite('pred', pred);
-  checkFinite('target', target);
   const n = pred.size, p = pred.data, y = target.data;
   const g = allocate(pred.dtype, n);
+  const norm = 2 / n; // as PyTorch's mse_loss backward: (2/n)·(pred − target)
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const d = p[i] - y[i];
     sum += d * d;
-    g[i] = (2 * d) / n;
+    g[i] = norm * d;
+  }
+  // A value that is not finite, in either, makes the sum NaN or ∞: only then look for it, to name it.
+  if (!Number.isFinite(sum)) {
+    checkFinite('pred', pred);
+    checkFinite('target', target);
   }
   return { loss: sum / n, grad: new Tensor(g, pred.shape) };
 }

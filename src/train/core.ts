@@ -40,7 +40,8 @@ import { LRSchedule } from '../optim/schedule.js';
 import { Rng } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Task, TaskBatch } from '../tasks/task.js';
-import { allFinite, evaluateOn, gradNormOf, lossAndGrad, type Evaluation } from './loss-and-grad.js';
+import { allFinite } from '../tensor/check.js';
+import { evaluateOn, gradNormOf, lossAndGrad, type Evaluation } from './loss-and-grad.js';
 import {
   TRAINER_METRICS, TRAINER_OPTION_KEYS, resolveOptions, type Model, type Resolved, type TrainerOptions, type TrainStepInfo, type TrainSummary,
 } from './options.js';

@@ -10,6 +10,7 @@
  *   sequence's output, which a chunked forward pass computes exactly.
  */
 import type { ForwardOptions, RecurrentState } from '../layers/recurrent.js';
+import { allFinite } from '../tensor/check.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
 import type { Task, TaskBatch } from '../tasks/task.js';
 import type { Model } from './options.js';
@@ -25,11 +26,6 @@ export interface Evaluation {
 function sliceTime(x: Tensor, s: number, e: number): Tensor {
   const [, B, D] = x.shape;
   return new Tensor(x.data.slice(s * B * D, e * B * D), [e - s, B, D]);
-}
-
-export function allFinite(d: ArrayLike<number>): boolean {
-  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
-  return true;
 }
 
 function allZero(d: ArrayLike<number>): boolean {
