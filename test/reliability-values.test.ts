@@ -107,3 +107,19 @@ describe('output files', () => {
     }
   });
 });
+
+describe('finiteness', () => {
+  it('allFinite finds NaN, ∞ and −∞ at every position, the tail past the last group of four included', async () => {
+    const { allFinite } = await import('../src/tensor/check.js');
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (let at = 0; at < 11; at++) {
+        const d = new Float32Array(11).fill(1e30); // large but finite: v − v is still 0
+        d[at] = bad;
+        assert.equal(allFinite(d), false, `${bad} at ${at}`);
+        assert.equal(allFinite(Float64Array.from(d)), false);
+      }
+    }
+    assert.equal(allFinite(new Float64Array(11).fill(-1.7e308)), true);
+    assert.equal(allFinite(new Float32Array(0)), true);
+  });
+});
