@@ -104,8 +104,12 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, aTrans: bool, B
         for (; i + MR <= mc; i += MR) {
           tile4(aBase + <usize>(i >> 2) * panelStride, aK, aI, bp, kc, cCol + <usize>i * ldcB, ldcB, w, acc);
         }
+        // A row split across threads gives pieces of at least 4 rows (pool.ts), so M < 4 is never a
+        // piece of a larger GEMM: its rows may take the faster order.
         for (; i < mc; i++) {
-          tile1(aBase + <usize>(i >> 2) * panelStride + <usize>(i & 3) * aI, aK, bp, kc, cCol + <usize>i * ldcB, w, acc);
+          const a1 = aBase + <usize>(i >> 2) * panelStride + <usize>(i & 3) * aI, c1 = cCol + <usize>i * ldcB;
+          if (M < MR) tile1Chains(a1, aK, bp, kc, c1, w, acc);
+          else tile1(a1, aK, bp, kc, c1, w, acc);
         }
       }
     }
@@ -171,11 +175,29 @@ function tile4(a: usize, aK: usize, aI: usize, bp: usize, kc: i32, c: usize, ldc
 }
 
 /**
- * One row of C: what rows left over from the 4-row tiles get, and all that a GEMM with M = 1 (a batch
- * of one, a streaming step) does. Four independent pairs of accumulators, k unrolled by 4: with a single
- * pair every add waits for the one before it (the add's latency, not the loads, would set the pace).
+ * One row of C, summed over k in order, exactly as each row of tile4 is: the rows left over from the
+ * 4-row tiles, which must get the same rounding as a tile's rows, since splitting a GEMM by rows
+ * across threads moves rows between the two (test/wasm-threads.test.ts holds them bit for bit).
  */
 function tile1(a: usize, aK: usize, bp: usize, kc: i32, c: usize, w: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let off: usize = 0;
+  for (let k = 0; k < kc; k++) {
+    const x = v128.load32_splat(a + off);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+    bp += NR << 2;
+    off += aK;
+  }
+  storePartialOrFull(c, c0, c1, w, acc);
+}
+
+/**
+ * One row of C for a GEMM with fewer than 4 rows in all (a batch of one, a streaming step), where no
+ * row is ever a tile's: four independent pairs of accumulators, k unrolled by 4. With tile1's single
+ * pair every add waits for the one before it, and the add's latency, not the loads, sets the pace.
+ */
+function tile1Chains(a: usize, aK: usize, bp: usize, kc: i32, c: usize, w: i32, acc: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
   let e0 = f32x4.splat(0), e1 = f32x4.splat(0), g0 = f32x4.splat(0), g1 = f32x4.splat(0);
   let off: usize = 0;
