@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LSTM, Rng, Tensor, mseLoss } from '../src/index.js';
+import { GRU, LSTM, RNN, Rng, Tensor, mseLoss } from '../src/index.js';
 import { WasmArena, setWasmThreads, wasmArena } from '../src/tensor/wasm/arena.js';
 
 function rand(rng: Rng, n: number): Float32Array {
@@ -28,11 +28,16 @@ function gemmOnce(M: number, N: number, K: number, aTrans: boolean, seed: number
   return out;
 }
 
-function trainLosses(steps: number): number[] {
-  const model = new LSTM({ inputSize: 16, hiddenSize: 64, outputSize: 16, seed: 3 });
+/**
+ * Losses and final gradients of a few SGD steps. The sizes put each step's cell kernels above the size at
+ * which they are shared out by rows (WasmArena.rows), so two threads split those too.
+ */
+function train(cell: 'lstm' | 'gru' | 'rnn', steps: number): { losses: number[]; grads: number[][] } {
+  const H = cell === 'rnn' ? 256 : 64, B = 48, T = 12, D = 16;
+  const model = cell === 'lstm' ? new LSTM({ inputSize: D, hiddenSize: H, outputSize: D, seed: 3 })
+    : cell === 'gru' ? new GRU({ inputSize: D, hiddenSize: H, outputSize: D, seed: 3 }) : new RNN({ inputSize: D, hiddenSize: H, outputSize: D, seed: 3 });
   const rng = new Rng(4);
-  const [T, B] = [20, 24];
-  const x = new Tensor(rand(rng, T * B * 16), [T, B, 16]), y = new Tensor(rand(rng, T * B * 16), [T, B, 16]);
+  const x = new Tensor(rand(rng, T * B * D), [T, B, D]), y = new Tensor(rand(rng, T * B * D), [T, B, D]);
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
     model.zeroGrad();
@@ -42,7 +47,7 @@ function trainLosses(steps: number): number[] {
     for (const { param, grad } of model.parameters()) for (let i = 0; i < param.size; i++) param.data[i] -= 0.1 * grad.data[i];
     losses.push(l.loss);
   }
-  return losses;
+  return { losses, grads: model.parameters().map(({ grad }) => [...grad.data]) };
 }
 
 test('a GEMM split over two threads equals the one-thread GEMM bit for bit (by columns, by rows, transposed)', async () => {
@@ -54,13 +59,15 @@ test('a GEMM split over two threads equals the one-thread GEMM bit for bit (by c
   shapes.forEach(([M, N, K, t], i) => assert.deepEqual(gemmOnce(M, N, K, t, i), single[i], `${M}x${N}x${K}${t ? ' transposed' : ''}`));
 });
 
-test('training an LSTM on two threads gives the same losses as on one', async () => {
-  setWasmThreads(1);
-  const one = trainLosses(5);
-  setWasmThreads(2);
-  await wasmArena()!.waitForThreads(2);
-  assert.deepEqual(trainLosses(5), one);
-});
+for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+  test(`training a${cell === 'rnn' ? 'n' : ''} ${cell.toUpperCase()} on two threads (GEMMs and cell kernels shared out) gives the one-thread losses and gradients bit for bit`, async () => {
+    setWasmThreads(1);
+    const one = train(cell, 3);
+    setWasmThreads(2);
+    await wasmArena()!.waitForThreads(2);
+    assert.deepEqual(train(cell, 3), one);
+  });
+}
 
 test('setWasmThreads rejects 0, naming threads and the value', () => {
   assert.throws(() => setWasmThreads(0), /threads: expected an integer from 1 to 64, got 0/);

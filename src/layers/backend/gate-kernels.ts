@@ -2,10 +2,11 @@
  * Which fused WebAssembly kernel (src/tensor/wasm/assembly/cells.ts) runs a step of each cell, in one
  * table: the fast backend (wasm.ts) looks the cell's kind up here and never asks which cell it has. A
  * new cell's kernels go into assembly/cells.ts and one row here. Every argument is a byte offset into
- * the arena, or a count.
+ * the arena, or a count. The rows of a step are independent, so large steps are shared out by rows
+ * across the GEMM's threads (WasmArena.rows); each row is computed exactly as on one thread.
  */
 import type { CellKind } from '../../cells/ops.js';
-import type { GemmExports } from '../../tensor/wasm/arena.js';
+import type { WasmArena } from '../../tensor/wasm/arena.js';
 
 /** Step t's arrays in the forward pass. */
 export interface ForwardStep {
@@ -52,21 +53,32 @@ export interface BackwardStep {
 }
 
 export interface GateKernels {
-  forward(k: GemmExports, s: ForwardStep): void;
-  backward(k: GemmExports, s: BackwardStep): void;
+  forward(ar: WasmArena, s: ForwardStep): void;
+  backward(ar: WasmArena, s: BackwardStep): void;
 }
 
+// Each kernel's pointers move by one row (one sequence of the batch) in bytes: F = 4 bytes a float.
+const F = 4;
+
 export const GATE_KERNELS: Record<CellKind, GateKernels> = {
+  // The RNN's kernels are elementwise over B·H values (a row is one value), and a value costs about a
+  // fifth of the LSTM's: counted so, it is shared out only at five times the size.
   rnn: {
-    forward: (k, s) => k.rnnForward(s.z, s.h, s.B * s.H, s.relu),
-    backward: (k, s) => k.rnnBackward(s.dh, s.above, s.h, s.dz, s.dhPrev, s.B * s.H, s.relu),
+    forward: (ar, s) => ar.rows('rnnForward', s.B * s.H, 0.2, [s.z, s.h, s.B * s.H, s.relu], [F, F, 0, 0], 2),
+    backward: (ar, s) => ar.rows('rnnBackward', s.B * s.H, 0.2, [s.dh, s.above, s.h, s.dz, s.dhPrev, s.B * s.H, s.relu], [F, F, F, F, F, 0, 0], 5),
   },
   lstm: {
-    forward: (k, s) => k.lstmForward(s.z, s.cPrev, s.c, s.h, s.aux, s.B, s.H),
-    backward: (k, s) => k.lstmBackward(s.dh, s.above, s.dc, s.cPrev, s.aux, s.dz, s.dcPrev, s.dhPrev, s.dcTotal, s.B, s.H),
+    forward: (ar, s) => ar.rows('lstmForward', s.B, s.H, [s.z, s.cPrev, s.c, s.h, s.aux, s.B, s.H], [4 * F * s.H, F * s.H, F * s.H, F * s.H, 5 * F * s.H, 0, 0], 5),
+    backward: (ar, s) => {
+      const row = F * s.H;
+      ar.rows('lstmBackward', s.B, s.H, [s.dh, s.above, s.dc, s.cPrev, s.aux, s.dz, s.dcPrev, s.dhPrev, s.dcTotal, s.B, s.H], [row, row, row, row, 5 * row, 4 * row, row, row, row, 0, 0], 9);
+    },
   },
   gru: {
-    forward: (k, s) => k.gruForward(s.z, s.u, s.hPrev, s.h, s.aux, s.B, s.H),
-    backward: (k, s) => k.gruBackward(s.dh, s.above, s.hPrev, s.aux, s.dz, s.du, s.dhPrev, s.B, s.H),
+    forward: (ar, s) => ar.rows('gruForward', s.B, s.H, [s.z, s.u, s.hPrev, s.h, s.aux, s.B, s.H], [3 * F * s.H, 3 * F * s.H, F * s.H, F * s.H, 4 * F * s.H, 0, 0], 5),
+    backward: (ar, s) => {
+      const row = F * s.H;
+      ar.rows('gruBackward', s.B, s.H, [s.dh, s.above, s.hPrev, s.aux, s.dz, s.du, s.dhPrev, s.B, s.H], [row, row, row, 4 * row, 3 * row, 3 * row, row, 0, 0], 7);
+    },
   },
 };

@@ -158,7 +158,7 @@ export class WasmStepEngine implements StepEngine {
       } else {
         ar.gemm(B, G, H, st.hPrev, H, 0, whh, s.z, G, 1);
       }
-      gates.forward(k, st);
+      gates.forward(ar, st);
       input = st.h;
     }
     if (head && p.head) {

@@ -74,7 +74,7 @@ export const wasmBackend: SequenceBackend = {
         } else {
           ar.gemm(B, G, H, st.hPrev, H, 0, p.whhP, st.z, G, 1);
         }
-        gates.forward(k, st);
+        gates.forward(ar, st);
       }
       const view = (ptr: number, n: number): Float32Array => ar.f32(ptr, n);
       const nA = (keepAll ? TB : B) * A;
@@ -117,7 +117,6 @@ export const wasmBackend: SequenceBackend = {
         dh: toArena(ar, sc, dhN), dhPrev: sc.alloc(BH), dc: sc.alloc(BH), dcPrev: sc.alloc(BH), dcTotal: keptDc ? sc.alloc(BH) : 0,
         dx: sc.alloc(TB * D),
       };
-      const k = ar.kernel;
       ar.f32(p.dc, BH).fill(0);
       if (dcN) ar.f32(p.dc, BH).set(dcN);
       const relu = ops.nonlinearity === 'relu' ? 1 : 0;
@@ -139,7 +138,7 @@ export const wasmBackend: SequenceBackend = {
           for (let i = 0; i < BH; i++) dc[i] += dcAbove[t * BH + i];
         }
         // Each kernel first makes dh the whole dL/dh_t: from above at t plus from step t+1.
-        gates.backward(k, st);
+        gates.backward(ar, st);
         keptDh?.set(ar.f32(st.dh, BH), t * BH);
         keptDc?.set(ar.f32(p.dcTotal, BH), t * BH);
         ar.gemm(B, H, G, st.du, G, 0, p.whhP, st.dhPrev, H, 1); // dh_{t-1} += dU_t W_hh

@@ -7,7 +7,7 @@
  */
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-binary.js';
 import { F32_BYTES, I32_BYTES, f32Bytes } from './bytes.js';
-import { GemmPool, PIECES_PER_THREAD, controlInts } from './pool.js';
+import { GemmPool, PIECES_PER_THREAD, controlInts, type PooledKernel } from './pool.js';
 import { describeValue } from '../check.js';
 
 export { F32_BYTES, f32Bytes } from './bytes.js';
@@ -31,6 +31,11 @@ export interface GemmExports {
 }
 
 const PAGE = 65536;
+/**
+ * Below this many values a cell kernel stays on one thread. A value costs the LSTM's kernels about
+ * 10 ns (five exponentials and divisions), so 2048 of them are some 20 µs, several hand-offs' worth.
+ */
+const PARALLEL_MIN_VALUES = 2048;
 const ALIGN = 64;
 
 
@@ -133,6 +138,16 @@ export class WasmArena {
   gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, acc: number): void {
     if (this.pool) this.pool.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc);
     else this.kernel.gemm(M, N, K, A, lda, aTrans, Bp, C, ldc, acc, this.work);
+  }
+
+  /**
+   * A cell kernel (pool.ts's POOLED_KERNELS) over `rows` independent rows of `perRow` values' work each, on
+   * several threads when helpers run and there is enough work to pay for the hand-off; see GemmPool.rows
+   * for `args`, `rowBytes` and `rowsAt`.
+   */
+  rows(kernel: PooledKernel, rows: number, perRow: number, args: readonly number[], rowBytes: readonly number[], rowsAt: number): void {
+    if (this.pool && rows * perRow >= PARALLEL_MIN_VALUES) this.pool.rows(kernel, rows, args, rowBytes, rowsAt);
+    else (this.kernel[kernel] as (...a: number[]) => void)(...args);
   }
 
   /** Stops the helper threads (the arena still works, on one thread). */

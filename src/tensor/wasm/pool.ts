@@ -17,9 +17,18 @@ import { f32Bytes } from './bytes.js';
 
 /** Pieces per GEMM, per thread: enough to even out, few enough that hand-off stays cheap. */
 export const PIECES_PER_THREAD = 4;
-const SEQ = 0, NEXT = 1, FINISHED = 2, STARTED = 3, PIECES = 4, ARGS = 8, NARGS = 11;
+// A piece is NARGS int32s: which kernel (its index in POOLED_KERNELS), then up to 11 arguments.
+const SEQ = 0, NEXT = 1, FINISHED = 2, STARTED = 3, PIECES = 4, ARGS = 8, NARGS = 12;
 /** Below this many multiply-adds a GEMM stays on one thread: the hand-off would cost more than it saves. */
 const PARALLEL_MIN_MACS = 1 << 17;
+
+/**
+ * The kernels a piece can run: the GEMM, and the cells' fused step kernels (assembly/cells.ts), whose
+ * rows (sequences of the batch) are independent, so a step's rows can be shared out like a GEMM's.
+ */
+export const POOLED_KERNELS = ['gemm', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
+export type PooledKernel = (typeof POOLED_KERNELS)[number];
+const GEMM = 0;
 
 /** int32s the control block takes for `threads` threads. */
 export function controlInts(threads: number): number {
@@ -41,6 +50,7 @@ interface HelperData {
 const helperSource = (receive: string): string => `
 function run({ module, memory, base, ints }) {
   const k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('gemm worker aborted'); } } }).exports;
+  const fns = ${JSON.stringify(POOLED_KERNELS)}.map((name) => k[name]);
   const c = new Int32Array(memory.buffer, base, ints);
   let seen = Atomics.load(c, ${SEQ});
   Atomics.add(c, ${STARTED}, 1);
@@ -54,7 +64,7 @@ function run({ module, memory, base, ints }) {
       const i = Atomics.add(c, ${NEXT}, 1);
       if (i >= Atomics.load(c, ${PIECES})) break;
       const a = ${ARGS} + i * ${NARGS};
-      k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
+      fns[c[a]](c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11]);
       Atomics.add(c, ${FINISHED}, 1);
     }
   }
@@ -137,13 +147,43 @@ export class GemmPool {
       if (byColumns) {
         // Piece q: panels [p0, p1) of B and the same columns of C.
         const p0 = Math.floor((q * panels) / n), p1 = Math.floor(((q + 1) * panels) / n);
-        c.set([M, Math.min(N, p1 * 8) - p0 * 8, K, A, lda, aTrans, Bp + p0 * K * 32, C + p0 * 32, ldc, acc, this.work + q * this.workBytes], a);
+        c.set([GEMM, M, Math.min(N, p1 * 8) - p0 * 8, K, A, lda, aTrans, Bp + p0 * K * 32, C + p0 * 32, ldc, acc, this.work + q * this.workBytes], a);
       } else {
         // Piece q: rows [i0, i1) of A and C.
         const i0 = Math.floor((q * M) / n), i1 = Math.floor(((q + 1) * M) / n);
-        c.set([i1 - i0, N, K, A + f32Bytes(i0 * (aTrans ? 1 : lda)), lda, aTrans, Bp, C + f32Bytes(i0 * ldc), ldc, acc, this.work + q * this.workBytes], a);
+        c.set([GEMM, i1 - i0, N, K, A + f32Bytes(i0 * (aTrans ? 1 : lda)), lda, aTrans, Bp, C + f32Bytes(i0 * ldc), ldc, acc, this.work + q * this.workBytes], a);
       }
     }
+    this.runPieces(n);
+  }
+
+  /**
+   * A row-wise kernel over `rows` independent rows, shared out by rows when it is worth it: `args` are
+   * its arguments for all rows, argument i a pointer that moves `rowBytes[i]` bytes per row (0: not a
+   * row pointer, and a null pointer stays null), and argument `rowsAt` the row count. The rows are
+   * computed exactly as on one thread: each is the same arithmetic wherever it runs.
+   */
+  rows(kernel: PooledKernel, rows: number, args: readonly number[], rowBytes: readonly number[], rowsAt: number): void {
+    const fn = POOLED_KERNELS.indexOf(kernel);
+    const n = Math.min(this.pieces, rows);
+    if (this.stopped || Atomics.load(this.c, STARTED) === 0 || n < 2) {
+      (this.kernel[kernel] as (...a: number[]) => void)(...args);
+      return;
+    }
+    const c = this.c;
+    for (let q = 0; q < n; q++) {
+      const r0 = Math.floor((q * rows) / n), r1 = Math.floor(((q + 1) * rows) / n);
+      const a = ARGS + q * NARGS;
+      c[a] = fn;
+      for (let i = 0; i < args.length; i++) c[a + 1 + i] = i === rowsAt ? r1 - r0 : args[i] !== 0 && rowBytes[i] ? args[i] + r0 * rowBytes[i] : args[i];
+    }
+    this.runPieces(n);
+  }
+
+  /** Hands pieces [0, n) of the control block out, takes its own share of them, and waits for the rest. */
+  private runPieces(n: number): void {
+    const c = this.c;
+    Atomics.store(c, PIECES, n);
     Atomics.store(c, FINISHED, 0);
     Atomics.store(c, NEXT, 0);
     Atomics.add(c, SEQ, 1);
@@ -152,7 +192,7 @@ export class GemmPool {
       const i = Atomics.add(c, NEXT, 1);
       if (i >= n) break;
       const a = ARGS + i * NARGS;
-      this.kernel.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
+      (this.kernel[POOLED_KERNELS[c[a]]] as (...a: number[]) => void)(c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11]);
       Atomics.add(c, FINISHED, 1);
     }
     // Only pieces a helper has already taken are left: wait for those. A helper that died (its error
