@@ -113,7 +113,7 @@ export const wasmBackend: SequenceBackend = {
       const c = own && own.arena === ar ? own : copyIn(ar, sc, cache, TB * D, (T + 1) * BH, TB * A);
       const p = {
         wihP: packWeight(ar, sc, w.weightIh, G, D, false), whhP: packWeight(ar, sc, w.weightHh, G, H, false),
-        above: toArena(ar, sc, dAbove), dz: sc.alloc(TB * G), du: split ? sc.alloc(TB * G) : 0,
+        above: inArena(ar, sc, dAbove), dz: sc.alloc(TB * G), du: split ? sc.alloc(TB * G) : 0,
         dh: toArena(ar, sc, dhN), dhPrev: sc.alloc(BH), dc: sc.alloc(BH), dcPrev: sc.alloc(BH), dcTotal: keptDc ? sc.alloc(BH) : 0,
         dx: sc.alloc(TB * D),
       };
@@ -160,7 +160,7 @@ export const wasmBackend: SequenceBackend = {
     const ar = arena();
     const sc = ar.scope();
     try {
-      const pWp = packWeight(ar, sc, W, Out, In, true), px = toArena(ar, sc, x), py = sc.alloc(M * Out), pb = toArena(ar, sc, b);
+      const pWp = packWeight(ar, sc, W, Out, In, true), px = inArena(ar, sc, x), py = sc.alloc(M * Out), pb = toArena(ar, sc, b);
       ar.gemm(M, Out, In, px, In, 0, pWp, py, Out, 0);
       ar.kernel.addRows(py, pb, M, Out);
       y.set(ar.f32(py, M * Out));
@@ -173,7 +173,7 @@ export const wasmBackend: SequenceBackend = {
     const ar = arena();
     const sc = ar.scope();
     try {
-      const pdy = toArena(ar, sc, dy), px = toArena(ar, sc, x);
+      const pdy = inArena(ar, sc, dy), px = inArena(ar, sc, x);
       addLinearGrads(ar, sc, pdy, px, M, In, Out, dW, [db]);
       const pWp = packWeight(ar, sc, W, Out, In, false), pdx = sc.alloc(M * In);
       ar.gemm(M, In, Out, pdy, Out, 0, pWp, pdx, In, 0);
@@ -195,6 +195,14 @@ function toArena(ar: WasmArena, sc: ArenaScope, a: FloatArray): number {
   const ptr = sc.alloc(a.length);
   ar.f32(ptr, a.length).set(a);
   return ptr;
+}
+
+/**
+ * Where an input that is only read lies in the arena: in place when it is already a view of this arena's
+ * memory (the top layer's states, which the head reads, on shared memory), else a copy (toArena).
+ */
+function inArena(ar: WasmArena, sc: ArenaScope, a: FloatArray): number {
+  return a.buffer === ar.memory.buffer ? a.byteOffset : toArena(ar, sc, a);
 }
 
 /**
