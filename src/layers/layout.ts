@@ -1,7 +1,7 @@
 /**
  * The user's layouts at a sequence layer's edges: layers work time-major [T, B, W] inside, and take and
- * give batch-first [B, T, W] and unbatched [T, W] as PyTorch does. Every conversion copies, so nothing
- * the caller holds aliases a layer's cache.
+ * give batch-first [B, T, W] and unbatched [T, W] as PyTorch does. Nothing the caller holds aliases a
+ * layer's cache: an input is copied in, and an output is an array made for it.
  */
 import { checkDType, checkFinite, checkShape, checkTensor, fmtShape } from '../tensor/check.js';
 import { checkArraySize } from '../tensor/limits.js';
@@ -13,9 +13,12 @@ export function userShape(batchFirst: boolean, T: number, B: number, W: number, 
   return batchFirst ? [B, T, W] : [T, B, W];
 }
 
-/** [T, B, W] time-major → the user's layout, as a Tensor (copy). */
+/**
+ * [T, B, W] time-major → the user's layout, as a Tensor. `a` must be a fresh array that nothing else
+ * holds: it becomes the tensor's storage when it is already in the user's layout (else it is copied).
+ */
 export function toUserLayout(batchFirst: boolean, a: FloatArray, T: number, B: number, W: number, batched: boolean): Tensor {
-  return new Tensor(batched && batchFirst ? swap01(a, T, B, W) : a.slice(), userShape(batchFirst, T, B, W, batched));
+  return new Tensor(batched && batchFirst ? swap01(a, T, B, W) : a, userShape(batchFirst, T, B, W, batched));
 }
 
 /** The user's layout → [T, B, W] time-major (copy). */

@@ -343,8 +343,8 @@ export abstract class Recurrent extends Module {
       width = this.outputSize;
       out = allocate(this.dtype, T * B * width);
       this.impl.linearForward(out, input, this.parameter('head.weight').param.data, this.parameter('head.bias').param.data, T * B, W, width);
-    } else {
-      out = out.slice();
+    } else if (keepCache) {
+      out = out.slice(); // the output is the caller's, the top layer's states the cache's
     }
     const result: RecurrentOutput = { output: toUserLayout(this.batchFirst, out, T, B, width, batched), h: new Tensor(hN, batched ? [S, B, Hout] : [S, Hout]) };
     if (this.ops.hasCell) result.c = new Tensor(cN, batched ? [S, B, H] : [S, H]);
@@ -377,12 +377,13 @@ export abstract class Recurrent extends Module {
       checkShape('dOutput', dOutput, outShape, 'the shape of forward().output');
       checkDType('dOutput', dOutput, this.dtype);
       checkFinite('dOutput', dOutput);
-      const dOut = fromUserLayout(this.batchFirst, dOutput.data, T, B, width, batched);
       if (this.outputSize !== null) {
+        // The head only reads dOutput: in place unless it is batch-first.
+        const dOut = batched && this.batchFirst ? fromUserLayout(true, dOutput.data, T, B, width, true) : dOutput.data;
         const hw = this.parameter('head.weight'), hb = this.parameter('head.bias');
         this.impl.linearBackward(dOut, top, hw.param.data, hw.grad.data, hb.grad.data, dTop, T * B, W, width);
       } else {
-        dTop = dOut;
+        dTop = fromUserLayout(this.batchFirst, dOutput.data, T, B, width, batched); // a copy: the layers below scale it in place
       }
     }
     const dhN = this.readState('dState.h', dState.h, B, batched, Hout);
