@@ -43,9 +43,24 @@ test('speedups and bars: met and missed with their numbers', () => {
   assert.equal(find('S', 'brain.js').result, 'met');
   assert.equal(find('S', 'PyTorch').result, 'missed'); // 0.5×: the faster (1-thread) PyTorch counts
   assert.equal(find('L', 'PyTorch').result, 'met'); // 0.8× ≥ 0.7×
-  assert.equal(find('L', 'GEMM').result, 'met'); // 1 of 1.5 GFLOP/s
+  assert.equal(find('L', 'GEMM').result, 'missed'); // 1 of 1.5 GFLOP/s: 67% < 70%
   assert.equal(find('L', 'RSS').result, 'missed'); // 150 MiB > 140 MiB
   assert.equal(bars.filter((b) => b.config === 'S' && /GEMM|RSS/.test(b.bar)).length, 0, 'L-only bars only on L');
+});
+
+test("issue 18's bars: M against PyTorch on one thread (RNN 0.8×, LSTM and GRU 1×), L's share of the GEMM ceiling (70%, RNN 55%)", () => {
+  const gemm = { js: { size: 256, bestGflops: 1, medianGflops: 1, reps: 5 }, wasm: null, wasmThreaded: null, ceilingGflops: 10, source: 'js' as const };
+  const rows = (cell: 'lstm' | 'rnn', gflops: number): Row[] => [
+    { ...row('rnnlab', 'M', 9), cell }, { ...row('torch1', 'M', 8), cell }, { ...row('torch2', 'M', 20), cell },
+    { ...row('rnnlab', 'L', 1), cell, gflops },
+  ];
+  const lstm = checkBars(rows('lstm', 6), gemm), rnn = checkBars(rows('rnn', 6), gemm);
+  const find = (bars: ReturnType<typeof checkBars>, cfg: string, s: string) => bars.find((b) => b.config === cfg && b.bar.includes(s))!;
+  assert.equal(find(lstm, 'M', 'PyTorch 1 thread').result, 'missed'); // 0.89× < 1×: the slow 2-thread run does not count
+  assert.equal(find(rnn, 'M', 'PyTorch 1 thread').result, 'met'); // 0.89× ≥ 0.8×
+  assert.equal(find(lstm, 'L', 'GEMM').bar, 'GFLOP/s ≥ 70% of GEMM peak');
+  assert.equal(find(lstm, 'L', 'GEMM').result, 'missed'); // 60%
+  assert.equal(find(rnn, 'L', 'GEMM').result, 'met'); // 60% ≥ 55%
 });
 
 test('a missing rnnlab row leaves the bars n/a', () => {
