@@ -132,6 +132,29 @@ test('the WebAssembly GEMM equals the reference matrix products, as stored, tran
   }
 });
 
+test('the WebAssembly matrix-vector product equals the reference one, with row and column tails, strided and accumulating', () => {
+  const ar = wasmArena()!;
+  const rng = new Rng(12);
+  for (const [N, K, ldw] of [[1, 1, 1], [4, 4, 4], [7, 5, 9], [512, 192, 192], [13, 130, 131]]) {
+    const sc = ar.scope();
+    const w = rand(rng, N * ldw), x = rand(rng, K), y0 = rand(rng, N);
+    const pw = sc.alloc(N * ldw), px = sc.alloc(K), py = sc.alloc(N);
+    ar.f32(pw, N * ldw).set(w);
+    ar.f32(px, K).set(x);
+    const want = (acc: boolean): Float32Array => Float32Array.from({ length: N }, (_, j) => {
+      let s = acc ? y0[j] : 0;
+      for (let k = 0; k < K; k++) s += w[j * ldw + k] * x[k];
+      return s;
+    });
+    ar.kernel.gemv(N, K, pw, ldw, px, py, 0);
+    assert.ok(maxRelError(ar.f32(py, N), want(false)) < 1e-5, `${N}x${K} (ldw ${ldw})`);
+    ar.f32(py, N).set(y0);
+    ar.kernel.gemv(N, K, pw, ldw, px, py, 1);
+    assert.ok(maxRelError(ar.f32(py, N), want(true)) < 1e-5, `${N}x${K} accumulate`);
+    sc.close();
+  }
+});
+
 test('on a private (not shared) memory, where caches are copied out and back, the backend still equals the reference', () => {
   setWasmThreads(1, { sharedMemory: false });
   try {

@@ -1,16 +1,20 @@
 /**
  * The fast backend's streaming step (float32, standard cells, no projection): the arithmetic of
- * stream.ts's reference step, done in WebAssembly memory where the weights stay packed between steps.
+ * stream.ts's reference step, done in WebAssembly memory where the weights stay between steps.
  *
- *   per layer   z = x W_ihᵀ + (b_ih + b_hh)      one GEMM, M = B (a GEMV at B = 1)
- *               z += h_{t−1} W_hhᵀ               (GRU: u = h_{t−1} W_hhᵀ + b_hh, kept apart)
- *               h_t, c_t = the fused gate kernel  (gate-kernels.ts, as the sequence forward)
- *   head        out = h_top W_headᵀ + b
+ *   per layer   z = W_ih x + W_hh h_{t−1} + (b_ih + b_hh)    (GRU: z = W_ih x + b_ih, u = W_hh h_{t−1} + b_hh)
+ *               h_t, c_t = the fused gate kernel            (gate-kernels.ts, as the sequence forward)
+ *   head        out = W_head h_top + b
  *
- * A step copies in only x and the state, and copies out only the state and the output. Packing the
- * weights costs as much as a step's GEMMs, so it is done once and again only when a weight was written
- * in place since (an optimizer's step or loadStateDict: src/tensor/version.ts), or when the arena was
- * replaced (setWasmThreads).
+ * Two layouts of the weights, by batch size. Under 4 rows (B = 1 is what sampling and controllers run)
+ * each row is a matrix-vector product on the weights as PyTorch stores them (gemv): for the cells that
+ * add the recurrent part into z, one product of [W_ih | W_hh] [G, D+H] with [x | h_{t−1}]. From 4 rows
+ * on, the weights are packed for the GEMM's 4-row tiles, as the sequence forward does.
+ *
+ * A step copies in only x and the state, and copies out only the state and the output. Laying the
+ * weights out costs as much as a step's products, so it is done once, and again only when a weight was
+ * written in place since (an optimizer's step or loadStateDict: src/tensor/version.ts), when the batch
+ * crosses 4 rows, or when the arena was replaced (setWasmThreads).
  */
 import type { FloatArray } from '../../tensor/tensor.js';
 import { writeCount } from '../../tensor/version.js';
@@ -19,23 +23,31 @@ import type { StepEngine, StreamModel } from './backend.js';
 import { GATE_KERNELS, type ForwardStep } from './gate-kernels.js';
 import { joinBiases, packWeight } from './wasm.js';
 
-/** Where one layer's packed weights are: W_ihᵀ [D, G], W_hhᵀ [H, G], the biases joined into z and u. */
-interface PackedLayer {
+/** Below this many rows a step multiplies row by row (gemv), from it on with the packed GEMM. */
+const GEMM_ROWS = 4;
+
+/**
+ * One layer's weights in the arena. gemv layout: `wih` is [W_ih | W_hh] [G, D+H] row-major (the GRU:
+ * W_ih [G, D], with `whh` W_hh [G, H]). GEMM layout: `wih` and `whh` packed, W_ihᵀ [D, G] and W_hhᵀ [H, G].
+ */
+interface LayerWeights {
   wih: number;
   whh: number;
+  /** The biases as the step adds them (joinBiases); written only when `bias`. */
   bz: number;
   bu: number;
-  /** Whether the layer has biases (bz and bu are written only then). */
   bias: boolean;
   D: number;
 }
 
-interface Packed {
+interface Weights {
   arena: WasmArena;
   scope: ArenaScope;
-  layers: PackedLayer[];
+  gemm: boolean;
+  layers: LayerWeights[];
+  /** W_head [O, H] as stored (gemv) or packed (GEMM), and its bias. */
   head: { w: number; b: number } | null;
-  /** The write counts of every weight array when they were packed, in weights() order. */
+  /** The write counts of every weight array when they were laid out, in `weights` order. */
   counts: number[];
 }
 
@@ -48,6 +60,8 @@ interface Scratch {
   cIn: number;
   hOut: number;
   cOut: number;
+  /** gemv layout, cells without a separate recurrent part: one row [x | h_{t−1}] per sequence, [B, Dmax + H]. */
+  xh: number;
   z: number;
   u: number;
   aux: number;
@@ -58,10 +72,12 @@ interface Scratch {
 const orphans = new FinalizationRegistry<ArenaScope>((scope) => scope.close());
 
 export class WasmStepEngine implements StepEngine {
-  private packed: Packed | null = null;
+  private laid: Weights | null = null;
   private scratch: Scratch | null = null;
   /** Every weight array, in one fixed order (for the write counts). */
   private readonly weights: FloatArray[] = [];
+  /** The widest layer input: inputSize, or H above the first layer. */
+  private readonly widest: number;
 
   constructor(private readonly model: StreamModel) {
     if (model.dtype !== 'float32' || model.layers.some((l) => l.weightHr !== null)) {
@@ -72,40 +88,54 @@ export class WasmStepEngine implements StepEngine {
       if (w.biasIh && w.biasHh) this.weights.push(w.biasIh, w.biasHh);
     }
     if (model.head) this.weights.push(model.head.weight, model.head.bias);
+    this.widest = Math.max(...model.layers.map((l) => l.D));
   }
 
-  /** Whether the packed copy is still the weights: same arena, and nothing written since packing. */
-  private fresh(p: Packed, ar: WasmArena): boolean {
-    if (p.arena !== ar) return false;
+  /** Whether the weights in the arena are still the model's: same arena and layout, nothing written since. */
+  private fresh(p: Weights, ar: WasmArena, gemm: boolean): boolean {
+    if (p.arena !== ar || p.gemm !== gemm) return false;
     for (let i = 0; i < this.weights.length; i++) if (writeCount(this.weights[i]) !== p.counts[i]) return false;
     return true;
   }
 
-  private pack(ar: WasmArena): Packed {
-    const p = this.packed;
-    if (p && this.fresh(p, ar)) return p;
+  private layOut(ar: WasmArena, gemm: boolean): Weights {
+    const p = this.laid;
+    if (p && this.fresh(p, ar, gemm)) return p;
     if (p) this.free(p);
     const { ops, hiddenSize: H, layers, head } = this.model;
     const G = ops.gates * H, split = ops.splitRecurrent;
-    const scope = ar.scope();
-    const tmp = ar.scope();
+    const scope = ar.scope(), tmp = ar.scope();
     try {
-      const layout = layers.map(({ w, D }) => {
-        const l = { D, wih: packWeight(ar, scope, w.weightIh, G, D, true, tmp), whh: packWeight(ar, scope, w.weightHh, G, H, true, tmp), bz: scope.alloc(G), bu: scope.alloc(G), bias: false };
+      // Everything is allocated before the views that fill it: growing a private memory detaches views.
+      const out: LayerWeights[] = layers.map(({ w, D }) => {
+        const l = { D, wih: 0, whh: 0, bz: scope.alloc(G), bu: scope.alloc(G), bias: false };
+        if (gemm) {
+          l.wih = packWeight(ar, scope, w.weightIh, G, D, true, tmp);
+          l.whh = packWeight(ar, scope, w.weightHh, G, H, true, tmp);
+        } else if (split) {
+          l.wih = copyIn(ar, scope, w.weightIh);
+          l.whh = copyIn(ar, scope, w.weightHh);
+        } else {
+          l.wih = scope.alloc(G * (D + H));
+          const cat = ar.f32(l.wih, G * (D + H));
+          for (let j = 0; j < G; j++) {
+            cat.set(w.weightIh.subarray(j * D, (j + 1) * D), j * (D + H));
+            cat.set(w.weightHh.subarray(j * H, (j + 1) * H), j * (D + H) + D);
+          }
+        }
         l.bias = joinBiases(ar, w, G, split, l.bz, l.bu);
         return l;
       });
-      const headAt = head ? { w: packWeight(ar, scope, head.weight, head.outputSize, H, true, tmp), b: scope.alloc(head.outputSize) } : null;
-      if (head && headAt) ar.f32(headAt.b, head.outputSize).set(head.bias);
-      this.packed = { arena: ar, scope, layers: layout, head: headAt, counts: this.weights.map(writeCount) };
+      const headAt = head ? { w: gemm ? packWeight(ar, scope, head.weight, head.outputSize, H, true, tmp) : copyIn(ar, scope, head.weight), b: copyIn(ar, scope, head.bias) } : null;
+      this.laid = { arena: ar, scope, gemm, layers: out, head: headAt, counts: this.weights.map(writeCount) };
     } catch (e) {
       scope.close();
       throw e;
     } finally {
       tmp.close();
     }
-    orphans.register(this, scope, this.packed!);
-    return this.packed;
+    orphans.register(this, scope, this.laid);
+    return this.laid;
   }
 
   private buffers(ar: WasmArena, B: number): Scratch {
@@ -118,13 +148,14 @@ export class WasmStepEngine implements StepEngine {
     const cells = ops.hasCell ? L * B * H : 0;
     this.scratch = {
       arena: ar, scope, B, x: scope.alloc(B * inputSize), hIn: scope.alloc(L * B * H), hOut: scope.alloc(L * B * H), cIn: cells ? scope.alloc(cells) : 0, cOut: cells ? scope.alloc(cells) : 0,
-      z: scope.alloc(B * G), u: ops.splitRecurrent ? scope.alloc(B * G) : 0, aux: scope.alloc(B * ops.auxWidth(H)), out: scope.alloc(B * (head ? head.outputSize : H)),
+      xh: scope.alloc(B * (this.widest + H)), z: scope.alloc(B * G), u: ops.splitRecurrent ? scope.alloc(B * G) : 0, aux: scope.alloc(B * ops.auxWidth(H)),
+      out: scope.alloc(B * (head ? head.outputSize : H)),
     };
     orphans.register(this, scope, this.scratch);
     return this.scratch;
   }
 
-  /** Gives back what `held` (the packed weights or the buffers) holds. */
+  /** Gives back what `held` (the weights or the buffers) holds. */
   private free(held: { scope: ArenaScope }): void {
     orphans.unregister(held);
     held.scope.close();
@@ -133,7 +164,8 @@ export class WasmStepEngine implements StepEngine {
   run(B: number, x: FloatArray, hIn: FloatArray, cIn: FloatArray | null, hOut: FloatArray, cOut: FloatArray | null, out: FloatArray): void {
     const ar = wasmArena();
     if (!ar) throw new Error('internal: the wasm step was chosen but WebAssembly SIMD is not available');
-    const p = this.pack(ar);
+    const gemm = B >= GEMM_ROWS;
+    const p = this.layOut(ar, gemm);
     const s = this.buffers(ar, B);
     const { ops, hiddenSize: H, head } = this.model;
     const G = ops.gates * H, BH = B * H, split = ops.splitRecurrent, k = ar.kernel;
@@ -150,20 +182,37 @@ export class WasmStepEngine implements StepEngine {
       st.h = s.hOut + at;
       st.cPrev = s.cIn + at;
       st.c = s.cOut + at;
-      ar.gemm(B, G, D, input, D, 0, wih, s.z, G, 0);
-      if (bias) k.addRows(s.z, bz, B, G);
-      if (split) {
-        ar.gemm(B, G, H, st.hPrev, H, 0, whh, s.u, G, 0);
-        if (bias) k.addRows(s.u, bu, B, G);
+      if (gemm) {
+        ar.gemm(B, G, D, input, D, 0, wih, s.z, G, 0);
+        if (split) ar.gemm(B, G, H, st.hPrev, H, 0, whh, s.u, G, 0);
+        else ar.gemm(B, G, H, st.hPrev, H, 0, whh, s.z, G, 1);
       } else {
-        ar.gemm(B, G, H, st.hPrev, H, 0, whh, s.z, G, 1);
+        for (let b = 0; b < B; b++) {
+          const xb = input + f32Bytes(b * D), hb = st.hPrev + f32Bytes(b * H), zb = s.z + f32Bytes(b * G);
+          if (split) {
+            k.gemv(G, D, wih, D, xb, zb, 0);
+            k.gemv(G, H, whh, H, hb, s.u + f32Bytes(b * G), 0);
+          } else {
+            // [x | h_{t−1}] side by side, for the one product with [W_ih | W_hh].
+            const row = s.xh + f32Bytes(b * (D + H));
+            copy(ar, row, xb, D);
+            copy(ar, row + f32Bytes(D), hb, H);
+            k.gemv(G, D + H, wih, D + H, row, zb, 0);
+          }
+        }
+      }
+      if (bias) {
+        k.addRows(s.z, bz, B, G);
+        if (split) k.addRows(s.u, bu, B, G);
       }
       gates.forward(ar, st);
       input = st.h;
     }
     if (head && p.head) {
-      ar.gemm(B, head.outputSize, H, input, H, 0, p.head.w, s.out, head.outputSize, 0);
-      k.addRows(s.out, p.head.b, B, head.outputSize);
+      const O = head.outputSize;
+      if (gemm) ar.gemm(B, O, H, input, H, 0, p.head.w, s.out, O, 0);
+      else for (let b = 0; b < B; b++) k.gemv(O, H, p.head.w, H, input + f32Bytes(b * H), s.out + f32Bytes(b * O), 0);
+      k.addRows(s.out, p.head.b, B, O);
       out.set(ar.f32(s.out, out.length));
     } else {
       out.set(ar.f32(input, out.length));
@@ -171,4 +220,16 @@ export class WasmStepEngine implements StepEngine {
     hOut.set(ar.f32(s.hOut, hOut.length));
     if (cOut) cOut.set(ar.f32(s.cOut, cOut.length));
   }
+}
+
+/** A copy of `a` in `scope`; returns where. */
+function copyIn(ar: WasmArena, scope: ArenaScope, a: FloatArray): number {
+  const ptr = scope.alloc(a.length);
+  ar.f32(ptr, a.length).set(a);
+  return ptr;
+}
+
+/** n floats from byte offset src to dst, within the arena. */
+function copy(ar: WasmArena, dst: number, src: number, n: number): void {
+  ar.f32(dst, n).set(ar.f32(src, n));
 }

@@ -19,6 +19,8 @@ export interface GemmExports {
   gemm(M: number, N: number, K: number, A: number, lda: number, aTrans: number, Bp: number, C: number, ldc: number, accumulate: number, work: number): void;
   /** Floats of scratch one gemm() call needs (its `work`). */
   WORK_FLOATS: WebAssembly.Global;
+  /** y[N] (+)= W[N, K] x[K], W row-major with row stride ldw. */
+  gemv(N: number, K: number, W: number, ldw: number, x: number, y: number, accumulate: number): void;
   sumRowsAcc(out: number, A: number, M: number, N: number, lda: number): void;
   heapBase(): number;
   lstmForward(z: number, cPrev: number, c: number, h: number, aux: number, B: number, H: number): void;

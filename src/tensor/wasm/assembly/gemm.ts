@@ -259,3 +259,53 @@ export function sumRowsAcc(out: usize, A: usize, M: i32, N: i32, lda: i32): void
 export function heapBase(): usize {
   return __heap_base;
 }
+
+/**
+ * y[N] (+)= W[N, K] · x[K] with W row-major (row stride ldw), as stored: PyTorch's weight [out, in]
+ * times one input vector. For a batch of one (a streaming step) this beats the packed GEMM: each x
+ * vector loaded once serves four rows of W, 5 loads per 16 multiply-adds where a one-row tile of the
+ * GEMM needs 6 (its broadcasts are loads too), and a step at B = 1 is bound by its loads. Each row's
+ * four lane sums are added at the end, four rows at once (a 4 × 4 transpose).
+ */
+export function gemv(N: i32, K: i32, W: usize, ldw: i32, x: usize, y: usize, accumulate: bool): void {
+  const ldwB = <usize>ldw << 2;
+  const K4 = K & ~3;
+  let j = 0;
+  for (; j + 4 <= N; j += 4) {
+    const w0 = W + <usize>j * ldwB, w1 = w0 + ldwB, w2 = w1 + ldwB, w3 = w2 + ldwB;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let k = 0; k < K4; k += 4) {
+      const o = <usize>k << 2;
+      const xv = v128.load(x + o);
+      s0 = f32x4.add(s0, f32x4.mul(xv, v128.load(w0 + o)));
+      s1 = f32x4.add(s1, f32x4.mul(xv, v128.load(w1 + o)));
+      s2 = f32x4.add(s2, f32x4.mul(xv, v128.load(w2 + o)));
+      s3 = f32x4.add(s3, f32x4.mul(xv, v128.load(w3 + o)));
+    }
+    const t0 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
+    const u0 = f32x4.add(t0, t1), u1 = f32x4.add(t2, t3);
+    let r = f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));
+    if (K4 < K) r = f32x4.add(r, f32x4(dotTail(w0, x, K4, K), dotTail(w1, x, K4, K), dotTail(w2, x, K4, K), dotTail(w3, x, K4, K)));
+    const out = y + (<usize>j << 2);
+    v128.store(out, accumulate ? f32x4.add(r, v128.load(out)) : r);
+  }
+  for (; j < N; j++) {
+    const w = W + <usize>j * ldwB;
+    let s = f32x4.splat(0);
+    for (let k = 0; k < K4; k += 4) s = f32x4.add(s, f32x4.mul(v128.load(x + (<usize>k << 2)), v128.load(w + (<usize>k << 2))));
+    let v = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+    v += dotTail(w, x, K4, K);
+    const out = y + (<usize>j << 2);
+    store<f32>(out, accumulate ? load<f32>(out) + v : v);
+  }
+}
+
+/** Σ_{k0 ≤ k < K} w[k] x[k], one by one: the last K mod 4 terms of a row. */
+// @ts-ignore: decorator
+@inline
+function dotTail(w: usize, x: usize, k0: i32, K: i32): f32 {
+  let s: f32 = 0;
+  for (let k = k0; k < K; k++) s += load<f32>(w + (<usize>k << 2)) * load<f32>(x + (<usize>k << 2));
+  return s;
+}
