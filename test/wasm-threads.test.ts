@@ -59,6 +59,31 @@ test('a GEMM split over two threads equals the one-thread GEMM bit for bit (by c
   shapes.forEach(([M, N, K, t], i) => assert.deepEqual(gemmOnce(M, N, K, t, i), single[i], `${M}x${N}x${K}${t ? ' transposed' : ''}`));
 });
 
+/** y = W x through the arena (shared out by rows of W on more than one thread); returns y. */
+function gemvOnce(N: number, K: number, seed: number): Float32Array {
+  const ar = wasmArena()!;
+  const rng = new Rng(seed);
+  const sc = ar.scope();
+  const pw = sc.alloc(N * K), px = sc.alloc(K), py = sc.alloc(N);
+  ar.f32(pw, N * K).set(rand(rng, N * K));
+  ar.f32(px, K).set(rand(rng, K));
+  ar.gemv(N, K, pw, K, px, py);
+  const out = ar.f32(py, N).slice();
+  sc.close();
+  return out;
+}
+
+test('a matrix-vector product split over two threads equals the one-thread product bit for bit, rows in groups of four and in tails alike', async () => {
+  // 1023 rows: the two halves meet at row 511, so rows that are in a group of four on one thread are
+  // a tail on two.
+  const shapes: [number, number][] = [[1023, 330], [4096, 64]];
+  setWasmThreads(1);
+  const single = shapes.map(([N, K], i) => gemvOnce(N, K, i));
+  setWasmThreads(2);
+  assert.equal(await wasmArena()!.waitForThreads(2), 2, 'the helper thread did not start');
+  shapes.forEach(([N, K], i) => assert.deepEqual(gemvOnce(N, K, i), single[i], `${N}x${K}`));
+});
+
 for (const cell of ['lstm', 'gru', 'rnn'] as const) {
   test(`training a${cell === 'rnn' ? 'n' : ''} ${cell.toUpperCase()} on two threads (GEMMs and cell kernels shared out) gives the one-thread losses and gradients bit for bit`, async () => {
     setWasmThreads(1);

@@ -190,14 +190,14 @@ export class WasmStepEngine implements StepEngine {
         for (let b = 0; b < B; b++) {
           const xb = input + f32Bytes(b * D), hb = st.hPrev + f32Bytes(b * H), zb = s.z + f32Bytes(b * G);
           if (split) {
-            k.gemv(G, D, wih, D, xb, zb, 0);
-            k.gemv(G, H, whh, H, hb, s.u + f32Bytes(b * G), 0);
+            ar.gemv(G, D, wih, D, xb, zb);
+            ar.gemv(G, H, whh, H, hb, s.u + f32Bytes(b * G));
           } else {
             // [x | h_{t−1}] side by side, for the one product with [W_ih | W_hh].
             const row = s.xh + f32Bytes(b * (D + H));
             copy(ar, row, xb, D);
             copy(ar, row + f32Bytes(D), hb, H);
-            k.gemv(G, D + H, wih, D + H, row, zb, 0);
+            ar.gemv(G, D + H, wih, D + H, row, zb);
           }
         }
       }
@@ -211,7 +211,7 @@ export class WasmStepEngine implements StepEngine {
     if (head && p.head) {
       const O = head.outputSize;
       if (gemm) ar.gemm(B, O, H, input, H, 0, p.head.w, s.out, O, 0);
-      else for (let b = 0; b < B; b++) k.gemv(O, H, p.head.w, H, input + f32Bytes(b * H), s.out + f32Bytes(b * O), 0);
+      else for (let b = 0; b < B; b++) ar.gemv(O, H, p.head.w, H, input + f32Bytes(b * H), s.out + f32Bytes(b * O));
       k.addRows(s.out, p.head.b, B, O);
       out.set(ar.f32(s.out, out.length));
     } else {

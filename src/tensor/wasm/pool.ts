@@ -23,10 +23,11 @@ const SEQ = 0, NEXT = 1, FINISHED = 2, STARTED = 3, PIECES = 4, ARGS = 8, NARGS 
 const PARALLEL_MIN_MACS = 1 << 17;
 
 /**
- * The kernels a piece can run: the GEMM, and the cells' fused step kernels (assembly/cells.ts), whose
- * rows (sequences of the batch) are independent, so a step's rows can be shared out like a GEMM's.
+ * The kernels a piece can run: the GEMM, and kernels whose rows are independent, so that they can be
+ * shared out by rows like a GEMM: the matrix-vector product (rows of W) and the cells' fused step
+ * kernels (assembly/cells.ts; rows are the sequences of the batch).
  */
-export const POOLED_KERNELS = ['gemm', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
+export const POOLED_KERNELS = ['gemm', 'gemv', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
 export type PooledKernel = (typeof POOLED_KERNELS)[number];
 const GEMM = 0;
 
@@ -161,11 +162,13 @@ export class GemmPool {
    * A row-wise kernel over `rows` independent rows, shared out by rows when it is worth it: `args` are
    * its arguments for all rows, argument i a pointer that moves `rowBytes[i]` bytes per row (0: not a
    * row pointer, and a null pointer stays null), and argument `rowsAt` the row count. The rows are
-   * computed exactly as on one thread: each is the same arithmetic wherever it runs.
+   * computed exactly as on one thread: each is the same arithmetic wherever it runs. `onePerThread`:
+   * as many pieces as threads, so that from call to call each thread tends to take the same piece and
+   * finds its part of a weight still in its own cache (the caller starts at once and takes the first).
    */
-  rows(kernel: PooledKernel, rows: number, args: readonly number[], rowBytes: readonly number[], rowsAt: number): void {
+  rows(kernel: PooledKernel, rows: number, args: readonly number[], rowBytes: readonly number[], rowsAt: number, onePerThread = false): void {
     const fn = POOLED_KERNELS.indexOf(kernel);
-    const n = Math.min(this.pieces, rows);
+    const n = Math.min(onePerThread ? this.pieces / PIECES_PER_THREAD : this.pieces, rows);
     if (this.stopped || Atomics.load(this.c, STARTED) === 0 || n < 2) {
       (this.kernel[kernel] as (...a: number[]) => void)(...args);
       return;

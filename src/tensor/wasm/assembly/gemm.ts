@@ -294,7 +294,9 @@ export function gemv(N: i32, K: i32, W: usize, ldw: i32, x: usize, y: usize, acc
     const w = W + <usize>j * ldwB;
     let s = f32x4.splat(0);
     for (let k = 0; k < K4; k += 4) s = f32x4.add(s, f32x4.mul(v128.load(x + (<usize>k << 2)), v128.load(w + (<usize>k << 2))));
-    let v = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+    // Lanes added as the 4-row transpose adds them, (0 + 2) + (1 + 3): a row gets the same rounding
+    // whether it falls in a group of four or in the tail (rows split across threads move between them).
+    let v = (f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 2)) + (f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 3));
     v += dotTail(w, x, K4, K);
     const out = y + (<usize>j << 2);
     store<f32>(out, accumulate ? load<f32>(out) + v : v);
