@@ -18,13 +18,10 @@
  */
 import type { FloatArray } from '../../tensor/tensor.js';
 import { writeCount } from '../../tensor/version.js';
-import { f32Bytes, wasmArena, type ArenaScope, type WasmArena } from '../../tensor/wasm/arena.js';
+import { GEMM_MIN_ROWS, f32Bytes, wasmArena, type ArenaScope, type WasmArena } from '../../tensor/wasm/arena.js';
 import type { StepEngine, StreamModel } from './backend.js';
 import { GATE_KERNELS, type ForwardStep } from './gate-kernels.js';
 import { joinBiases, packWeight } from './wasm.js';
-
-/** Below this many rows a step multiplies row by row (gemv), from it on with the packed GEMM. */
-const GEMM_ROWS = 4;
 
 /**
  * One layer's weights in the arena. gemv layout: `wih` is [W_ih | W_hh] [G, D+H] row-major (the GRU:
@@ -164,7 +161,7 @@ export class WasmStepEngine implements StepEngine {
   run(B: number, x: FloatArray, hIn: FloatArray, cIn: FloatArray | null, hOut: FloatArray, cOut: FloatArray | null, out: FloatArray): void {
     const ar = wasmArena();
     if (!ar) throw new Error('internal: the wasm step was chosen but WebAssembly SIMD is not available');
-    const gemm = B >= GEMM_ROWS;
+    const gemm = B >= GEMM_MIN_ROWS;
     const p = this.layOut(ar, gemm);
     const s = this.buffers(ar, B);
     const { ops, hiddenSize: H, head } = this.model;

@@ -19,7 +19,7 @@
  */
 import type { CellWeights } from '../../cells/ops.js';
 import type { FloatArray } from '../../tensor/tensor.js';
-import { WasmArena, f32Bytes, wasmArena, type ArenaScope } from '../../tensor/wasm/arena.js';
+import { GEMM_MIN_ROWS, WasmArena, f32Bytes, wasmArena, type ArenaScope } from '../../tensor/wasm/arena.js';
 import type { LayerCache, SequenceBackend } from './backend.js';
 import { GATE_KERNELS, type BackwardStep, type ForwardStep } from './gate-kernels.js';
 
@@ -43,10 +43,12 @@ export const wasmBackend: SequenceBackend = {
     const keep = ar.shared ? ar.scope() : sc;
     try {
       const G = ops.gates * H, A = ops.auxWidth(H), BH = B * H, TB = T * B, split = ops.splitRecurrent;
+      const rowByRow = B < GEMM_MIN_ROWS;
       // Inference keeps hs and cs only: the input and one step's gates are scratch.
       const p = {
         x: (keepAll ? keep : sc).alloc(TB * D), hs: keep.alloc((T + 1) * BH), cs: c0 ? keep.alloc((T + 1) * BH) : 0, aux: (keepAll ? keep : sc).alloc((keepAll ? TB : B) * A),
-        wihP: packWeight(ar, sc, w.weightIh, G, D, true), whhP: packWeight(ar, sc, w.weightHh, G, H, true),
+        // W_hh packed for the GEMM, or as stored for a batch multiplied row by row (gemv).
+        wihP: packWeight(ar, sc, w.weightIh, G, D, true), whh: rowByRow ? toArena(ar, sc, w.weightHh) : packWeight(ar, sc, w.weightHh, G, H, true),
         z: sc.alloc(TB * G), u: split ? sc.alloc(B * G) : 0, bz: sc.alloc(G), bu: sc.alloc(G),
       };
       const k = ar.kernel;
@@ -68,12 +70,11 @@ export const wasmBackend: SequenceBackend = {
         st.cPrev = p.cs + f32Bytes(t * BH);
         st.c = st.cPrev + f32Bytes(BH);
         st.aux = keepAll ? p.aux + f32Bytes(t * B * A) : p.aux;
-        if (split) {
-          ar.gemm(B, G, H, st.hPrev, H, 0, p.whhP, p.u, G, 0);
-          if (hasBias) k.addRows(p.u, p.bu, B, G);
-        } else {
-          ar.gemm(B, G, H, st.hPrev, H, 0, p.whhP, st.z, G, 1);
-        }
+        // U_t = h_{t-1} W_hhᵀ (+ b_hh) apart (GRU), or added into Z_t.
+        const into = split ? p.u : st.z, acc = split ? 0 : 1;
+        if (rowByRow) for (let b = 0; b < B; b++) ar.gemv(G, H, p.whh, H, st.hPrev + f32Bytes(b * H), into + f32Bytes(b * G), acc);
+        else ar.gemm(B, G, H, st.hPrev, H, 0, p.whh, into, G, acc);
+        if (split && hasBias) k.addRows(p.u, p.bu, B, G);
         gates.forward(ar, st);
       }
       const view = (ptr: number, n: number): Float32Array => ar.f32(ptr, n);

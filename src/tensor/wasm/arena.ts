@@ -34,6 +34,11 @@ export interface GemmExports {
 
 const PAGE = 65536;
 /**
+ * A product of fewer rows than this (a batch of 1 to 3) runs row by row as matrix-vector products
+ * (gemv) on the weights as stored: the GEMM's 4-row tiles would have no row to share a load of B with.
+ */
+export const GEMM_MIN_ROWS = 4;
+/**
  * Below this many values a cell kernel stays on one thread. A value costs the LSTM's kernels about
  * 10 ns (five exponentials and divisions), so 2048 of them are some 20 µs, several hand-offs' worth.
  */
@@ -152,13 +157,13 @@ export class WasmArena {
     else (this.kernel[kernel] as (...a: number[]) => void)(...args);
   }
 
-  /** y[N] = W[N, K] x[K] (gemv), shared out by rows of W when it is large enough. */
-  gemv(N: number, K: number, W: number, ldw: number, x: number, y: number): void {
+  /** y[N] (+)= W[N, K] x[K] (gemv), shared out by rows of W when it is large enough. */
+  gemv(N: number, K: number, W: number, ldw: number, x: number, y: number, accumulate = 0): void {
     // A row of W counts K / 32 values (a multiply-add is ~1/100 of a cell kernel's value, but W is
     // read from memory and each thread's share of it stays in its own cache: measured, 512 × 192 takes
     // 6.7 µs on one thread and 3.9 µs on two). One piece per thread, so that the same rows of W tend
     // to go to the same thread from call to call.
-    this.rows('gemv', N, K / 32, [N, K, W, ldw, x, y, 0], [0, 0, ldw * F32_BYTES, 0, 0, F32_BYTES, 0], 0, true);
+    this.rows('gemv', N, K / 32, [N, K, W, ldw, x, y, accumulate], [0, 0, ldw * F32_BYTES, 0, 0, F32_BYTES, 0], 0, true);
   }
 
   /** Stops the helper threads (the arena still works, on one thread). */
