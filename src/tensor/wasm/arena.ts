@@ -7,7 +7,7 @@
  */
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-binary.js';
 import { F32_BYTES, I32_BYTES, f32Bytes } from './bytes.js';
-import { GemmPool, PIECES_PER_THREAD, controlInts, type PooledKernel } from './pool.js';
+import { GemmPool, PIECES_PER_THREAD, callKernel, controlInts, type PooledKernel } from './pool.js';
 import { describeValue } from '../check.js';
 
 export { F32_BYTES, f32Bytes } from './bytes.js';
@@ -154,7 +154,7 @@ export class WasmArena {
    */
   rows(kernel: PooledKernel, rows: number, perRow: number, args: readonly number[], rowBytes: readonly number[], rowsAt: number, onePerThread = false): void {
     if (this.pool && rows * perRow >= PARALLEL_MIN_VALUES) this.pool.rows(kernel, rows, args, rowBytes, rowsAt, onePerThread);
-    else (this.kernel[kernel] as (...a: number[]) => void)(...args);
+    else callKernel(this.kernel, kernel, args);
   }
 
   /** y[N] (+)= W[N, K] x[K] (gemv), shared out by rows of W when it is large enough. */

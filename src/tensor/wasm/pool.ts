@@ -31,6 +31,14 @@ export const POOLED_KERNELS = ['gemm', 'gemv', 'lstmForward', 'lstmBackward', 'g
 export type PooledKernel = (typeof POOLED_KERNELS)[number];
 const GEMM = 0;
 
+/**
+ * kernel(...args), its arguments passed one by one (at most 11; a WebAssembly function ignores the ones
+ * past its own): a spread call costs V8 far more than the small kernels it would start.
+ */
+export function callKernel(k: GemmExports, kernel: PooledKernel, a: readonly number[]): void {
+  (k[kernel] as (...a: number[]) => void)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+}
+
 /** int32s the control block takes for `threads` threads. */
 export function controlInts(threads: number): number {
   return ARGS + NARGS * PIECES_PER_THREAD * threads;
@@ -170,7 +178,7 @@ export class GemmPool {
     const fn = POOLED_KERNELS.indexOf(kernel);
     const n = Math.min(onePerThread ? this.pieces / PIECES_PER_THREAD : this.pieces, rows);
     if (this.stopped || Atomics.load(this.c, STARTED) === 0 || n < 2) {
-      (this.kernel[kernel] as (...a: number[]) => void)(...args);
+      callKernel(this.kernel, kernel, args);
       return;
     }
     const c = this.c;
