@@ -1,7 +1,7 @@
 /**
  * rnnlab's training step through its public API, exactly as a user writes it: forward over [T, B, D],
  * MSE against the target, BPTT, one Adam update. The backend ('reference' or 'wasm') is passed through
- * RecurrentOptions; a build without that option ignores it, and the note says so.
+ * RecurrentOptions, and the row's note says which one the model resolved to.
  */
 import { Adam, GRU, LSTM, RNN, mseLoss, tensor, type RecurrentOptions } from '../../src/index.js';
 import { LR, makeData, type Cell, type Config } from '../configs.js';
@@ -11,16 +11,13 @@ export type RnnlabBackend = 'reference' | 'wasm';
 
 export function factory(backend: RnnlabBackend): PeerFactory {
   return async (cell: Cell, c: Config) => {
-    // Typed loosely on purpose: `backend` is being added to RecurrentOptions alongside this harness.
-    const opts = { inputSize: c.D, hiddenSize: c.H, outputSize: c.D, seed: 0, backend } as RecurrentOptions;
+    const opts: RecurrentOptions = { inputSize: c.D, hiddenSize: c.H, outputSize: c.D, seed: 0, backend };
     const model = cell === 'lstm' ? new LSTM(opts) : cell === 'gru' ? new GRU(opts) : new RNN(opts);
     const { x: xd, y: yd } = makeData(c);
     const x = tensor(xd, [c.T, c.B, c.D]);
     const y = tensor(yd, [c.T, c.B, c.D]);
     const optimizer = new Adam(model, { lr: LR });
-    const resolved = (model as unknown as { backend?: unknown }).backend;
-    // Until the model reports its backend, the row only knows what it asked for.
-    const note = resolved === undefined ? `backend '${backend}' requested; the model does not report which ran` : `backend ${String(resolved)}`;
+    const note = `backend ${model.backend}`;
     return {
       unitsPerStep: 1,
       note,
