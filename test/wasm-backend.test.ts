@@ -75,6 +75,14 @@ test('wasm backend: a single sequence (B = 1) with H a multiple of 8 equals the 
   compare(LSTM, { inputSize: 8, hiddenSize: 32, outputSize: 8, seed: 5 }, 20, 1);
 });
 
+test('wasm backend: a GRU on a batch of 2 (all steps in one WebAssembly call, row by row) equals the reference', () => {
+  compare(GRU, { inputSize: 6, hiddenSize: 11, outputSize: 3, seed: 8 }, 7, 2);
+});
+
+test('wasm backend: a batch of 2 with products large enough to share out across threads (step by step, row by row) equals the reference', () => {
+  compare(LSTM, { inputSize: 16, hiddenSize: 128, seed: 9 }, 4, 2);
+});
+
 test('wasm backend: larger sizes (several K blocks in the weight-gradient GEMM) equal the reference', () => {
   compare(LSTM, { inputSize: 24, hiddenSize: 40, seed: 6 }, 30, 11);
 });

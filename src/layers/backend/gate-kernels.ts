@@ -52,6 +52,9 @@ export interface BackwardStep {
   relu: number;
 }
 
+/** Each cell's number in assembly/sequence.ts (its whole-sequence forward for small batches). */
+export const CELL_IDS: Record<CellKind, number> = { rnn: 0, lstm: 1, gru: 2 };
+
 export interface GateKernels {
   forward(ar: WasmArena, s: ForwardStep): void;
   backward(ar: WasmArena, s: BackwardStep): void;

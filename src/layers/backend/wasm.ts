@@ -21,7 +21,7 @@ import type { CellWeights } from '../../cells/ops.js';
 import type { FloatArray } from '../../tensor/tensor.js';
 import { GEMM_MIN_ROWS, WasmArena, f32Bytes, wasmArena, type ArenaScope } from '../../tensor/wasm/arena.js';
 import type { LayerCache, SequenceBackend } from './backend.js';
-import { GATE_KERNELS, type BackwardStep, type ForwardStep } from './gate-kernels.js';
+import { CELL_IDS, GATE_KERNELS, type BackwardStep, type ForwardStep } from './gate-kernels.js';
 
 const packed = WasmArena.packedSize;
 
@@ -63,7 +63,11 @@ export const wasmBackend: SequenceBackend = {
       const gates = GATE_KERNELS[ops.kind];
       // One step record, moved along the sequence (no allocation per step).
       const st: ForwardStep = { z: 0, u: p.u, hPrev: 0, h: 0, cPrev: 0, c: 0, aux: 0, B, H, relu };
-      for (let t = 0; t < T; t++) {
+      // A small batch with products too small to share out: all T steps in one WebAssembly call, the same
+      // arithmetic as the loop below (gemv, then the gate kernel).
+      if (rowByRow && !ar.gemvShared(G, H)) {
+        k.forwardSteps(CELL_IDS[ops.kind], T, B, H, p.z, p.u, p.bu, hasBias ? 1 : 0, p.whh, p.hs, p.cs, p.aux, keepAll ? f32Bytes(B * A) : 0, relu);
+      } else for (let t = 0; t < T; t++) {
         st.z = p.z + f32Bytes(t * B * G);
         st.hPrev = p.hs + f32Bytes(t * BH);
         st.h = st.hPrev + f32Bytes(BH);

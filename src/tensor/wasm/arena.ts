@@ -30,6 +30,8 @@ export interface GemmExports {
   rnnForward(a: number, h: number, n: number, relu: number): void;
   rnnBackward(dh: number, above: number, h: number, da: number, dhPrev: number, n: number, relu: number): void;
   addRows(C: number, b: number, M: number, N: number): void;
+  /** All T forward steps of a small-batch layer (assembly/sequence.ts); `cell` as gate-kernels.ts's CELL_IDS. */
+  forwardSteps(cell: number, T: number, B: number, H: number, z: number, u: number, bu: number, hasBias: number, whh: number, hs: number, cs: number, aux: number, auxStep: number, relu: number): void;
 }
 
 const PAGE = 65536;
@@ -157,13 +159,21 @@ export class WasmArena {
     else callKernel(this.kernel, kernel, args);
   }
 
-  /** y[N] (+)= W[N, K] x[K] (gemv), shared out by rows of W when it is large enough. */
+  /** y[N] (+)= W[N, K] x[K] (gemv), shared out by rows of W when it is large enough (gemvShared). */
   gemv(N: number, K: number, W: number, ldw: number, x: number, y: number, accumulate = 0): void {
-    // A row of W counts K / 32 values (a multiply-add is ~1/100 of a cell kernel's value, but W is
-    // read from memory and each thread's share of it stays in its own cache: measured, 512 × 192 takes
-    // 6.7 µs on one thread and 3.9 µs on two). One piece per thread, so that the same rows of W tend
-    // to go to the same thread from call to call.
-    this.rows('gemv', N, K / 32, [N, K, W, ldw, x, y, accumulate], [0, 0, ldw * F32_BYTES, 0, 0, F32_BYTES, 0], 0, true);
+    // One piece per thread, so that the same rows of W tend to go to the same thread from call to call.
+    if (this.gemvShared(N, K)) this.pool!.rows('gemv', N, [N, K, W, ldw, x, y, accumulate], [0, 0, ldw * F32_BYTES, 0, 0, F32_BYTES, 0], 0, true);
+    else this.kernel.gemv(N, K, W, ldw, x, y, accumulate);
+  }
+
+  /**
+   * Whether gemv(N, K) is shared out across threads. A row of W counts as K / 32 values of a cell
+   * kernel: a multiply-add is about a hundredth of such a value, but W comes from memory, and each
+   * thread's share of it stays in its own cache (measured: 512 × 192 in 6.7 µs on one thread, 3.9 µs
+   * on two).
+   */
+  gemvShared(N: number, K: number): boolean {
+    return this.pool !== null && (N * K) / 32 >= PARALLEL_MIN_VALUES;
   }
 
   /** Stops the helper threads (the arena still works, on one thread). */
