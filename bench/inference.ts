@@ -51,7 +51,7 @@ export async function runInference(quick: boolean, cells: Cell[] = ['lstm'], log
 
 /** The inference table, as a whole file (`heading` 1) or as a section of results.md (`heading` 2). */
 export function inferenceMarkdown(rows: Measured[], meta: { date: string; quick: boolean; cpu: string; cores: number }, heading: 1 | 2 = 1): string {
-  const f = (v: number | null) => (v === null ? 'failed' : v >= 10 ? v.toFixed(1) : v.toFixed(3));
+  const f = (v: number | null) => (v === null ? 'failed' : v >= 10 ? v.toFixed(1) : v >= 0.1 ? v.toFixed(3) : v.toFixed(4));
   const x = (v: number | null) => (v === null ? '' : `${v.toFixed(2)}×`);
   const out = [
     `${'#'.repeat(heading)} rnnlab inference benchmark`, '',

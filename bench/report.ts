@@ -127,7 +127,7 @@ export function checkBars(rows: Row[], gemm: GemmPeak | null, torchBlas: TorchBl
         const share = cell === 'rnn' ? 0.55 : 0.7;
         const frac = me.gflops! / gemm.ceilingGflops;
         const src = gemm.source === 'wasm' ? `WASM GEMM${gemm.wasmThreaded ? `, ${gemm.wasmThreaded.threads} threads` : ''}` : 'JS GEMM (WASM GEMM not available)';
-        add(`GFLOP/s ≥ ${share * 100}% of GEMM peak`, `${(gemm.ceilingGflops * share).toFixed(2)} GFLOP/s`, `${me.gflops!.toFixed(2)} GFLOP/s = ${(frac * 100).toFixed(0)}% of ${gemm.ceilingGflops.toFixed(2)} (${src})`, frac >= share);
+        add(`GFLOP/s ≥ ${Math.round(share * 100)}% of GEMM peak`, `${(gemm.ceilingGflops * share).toFixed(2)} GFLOP/s`, `${me.gflops!.toFixed(2)} GFLOP/s = ${(frac * 100).toFixed(0)}% of ${gemm.ceilingGflops.toFixed(2)} (${src})`, frac >= share);
       }
       const t1 = get('torch1'), t2 = get('torch2');
       if (t1 || t2) {
