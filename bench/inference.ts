@@ -3,7 +3,7 @@
  * onnxruntime-web's WebAssembly backend (1 and 2 threads, in Node) and onnxruntime-node (native CPU,
  * one thread) on the same exported ONNX model. Each measurement runs in its own process
  * (bench/inference-child.ts). `npm run bench` runs it after the training steps and adds its table to
- * results.md; alone it writes bench/inference.md:
+ * results.md; alone it writes a file of its own, inference.md, into the --out folder (default bench):
  *
  *   npx tsx bench/inference.ts [--quick] [--out bench]
  *
