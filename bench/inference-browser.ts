@@ -123,7 +123,8 @@ async function main(): Promise<void> {
       for (const r of rows) r[threads === 1 ? 'ort1' : 'ort2'] = await measure(p, { ...r.case, peer: 'ort-web', threads, protocol });
       await p.close();
     }
-    for (const r of rows) process.stderr.write(`${r.case.label}: rnnlab ${r.rnnlab} ms, ORT-web 1 thread ${r.ort1}, 2 threads ${r.ort2}\n`);
+    const ms = (v: number | null): string => (v === null ? 'failed' : v.toPrecision(4));
+    for (const r of rows) process.stderr.write(`${r.case.label}: rnnlab ${ms(r.rnnlab)} ms, ORT-web 1 thread ${ms(r.ort1)}, 2 threads ${ms(r.ort2)}\n`);
     await writeFile(`${BENCH}inference-browser.md`, markdown(rows, { chromium: browser.version(), info, ortIsolated, load: [loadBefore, os.loadavg()[0]] }));
     process.stderr.write(`wrote ${BENCH}inference-browser.md\n`);
   } finally {
