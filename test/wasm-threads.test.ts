@@ -84,6 +84,29 @@ test('a matrix-vector product split over two threads equals the one-thread produ
   shapes.forEach(([N, K], i) => assert.deepEqual(gemvOnce(N, K, i), single[i], `${N}x${K}`));
 });
 
+/** Five streaming steps of an LSTM at B = 1 (the fused step, shared out by cells); the outputs. */
+function streamOnce(H: number): number[] {
+  const model = new LSTM({ inputSize: 64, hiddenSize: H, numLayers: 2, outputSize: 5, seed: 5 });
+  const rng = new Rng(6);
+  let state = {};
+  const out: number[] = [];
+  for (let t = 0; t < 5; t++) {
+    const r = model.step(new Tensor(rand(rng, 64), [1, 64]), state);
+    out.push(...r.output.data, ...r.h.data, ...r.c!.data);
+    state = { h: r.h, c: r.c };
+  }
+  return out;
+}
+
+test("an LSTM's streaming step shared out by cells over two threads equals the one-thread step bit for bit", async () => {
+  // H 130: the halves meet at cell 65, which is in a group of four on one thread and alone on two.
+  setWasmThreads(1);
+  const single = [256, 130].map(streamOnce);
+  setWasmThreads(2);
+  assert.equal(await wasmArena()!.waitForThreads(2), 2, 'the helper thread did not start');
+  [256, 130].forEach((H, i) => assert.deepEqual(streamOnce(H), single[i], `H ${H}`));
+});
+
 for (const cell of ['lstm', 'gru', 'rnn'] as const) {
   test(`training a${cell === 'rnn' ? 'n' : ''} ${cell.toUpperCase()} on two threads (GEMMs and cell kernels shared out) gives the one-thread losses and gradients bit for bit`, async () => {
     setWasmThreads(1);

@@ -101,6 +101,8 @@ export class WasmStepEngine implements StepEngine {
     if (p) this.free(p);
     const { ops, hiddenSize: H, layers, head } = this.model;
     const G = ops.gates * H, split = ops.splitRecurrent;
+    // The LSTM row by row takes the fused streaming step (lstmCells), whose rows go cell by cell.
+    const cellMajor = !gemm && ops.kind === 'lstm';
     const scope = ar.scope(), tmp = ar.scope();
     try {
       // Everything is allocated before the views that fill it: growing a private memory detaches views.
@@ -116,11 +118,17 @@ export class WasmStepEngine implements StepEngine {
           l.wih = scope.alloc(G * (D + H));
           const cat = ar.f32(l.wih, G * (D + H));
           for (let j = 0; j < G; j++) {
-            cat.set(w.weightIh.subarray(j * D, (j + 1) * D), j * (D + H));
-            cat.set(w.weightHh.subarray(j * H, (j + 1) * H), j * (D + H) + D);
+            const to = cellMajor ? cellRow(j, H) : j;
+            cat.set(w.weightIh.subarray(j * D, (j + 1) * D), to * (D + H));
+            cat.set(w.weightHh.subarray(j * H, (j + 1) * H), to * (D + H) + D);
           }
         }
         l.bias = joinBiases(ar, w, G, split, l.bz, l.bu);
+        if (cellMajor) {
+          // The fused step adds its biases itself, regrouped by cell as the rows (zeros without biases).
+          const joined = ar.f32(l.bz, G), b4 = Float32Array.from({ length: G }, (_, r) => (l.bias ? joined[r] : 0));
+          for (let r = 0; r < G; r++) joined[cellRow(r, H)] = b4[r];
+        }
         return l;
       });
       const headAt = head ? { w: gemm ? packWeight(ar, scope, head.weight, head.outputSize, H, true, tmp) : copyIn(ar, scope, head.weight), b: copyIn(ar, scope, head.bias) } : null;
@@ -194,9 +202,19 @@ export class WasmStepEngine implements StepEngine {
             const row = s.xh + f32Bytes(b * (D + H));
             copy(ar, row, xb, D);
             copy(ar, row + f32Bytes(D), hb, H);
-            ar.gemv(G, D + H, wih, D + H, row, zb);
+            if (ops.kind === 'lstm') {
+              // Products, biases and gates in one call, shared out by cells: c_t and h_t of this row.
+              const at = f32Bytes(b * H), K = D + H;
+              ar.rows('lstmCells', H, (4 * K) / 32 + 1, [H, K, wih, bz, row, st.cPrev + at, st.c + at, st.h + at], [0, 0, 16 * K, 16, 0, 4, 4, 4], 0, true);
+            } else {
+              ar.gemv(G, D + H, wih, D + H, row, zb);
+            }
           }
         }
+      }
+      if (!gemm && ops.kind === 'lstm') {
+        input = st.h;
+        continue;
       }
       if (bias) {
         k.addRows(s.z, bz, B, G);
@@ -229,4 +247,9 @@ function copyIn(ar: WasmArena, scope: ArenaScope, a: FloatArray): number {
 /** n floats from byte offset src to dst, within the arena. */
 function copy(ar: WasmArena, dst: number, src: number, n: number): void {
   ar.f32(dst, n).set(ar.f32(src, n));
+}
+
+/** Where gate row r (gate-major, r = q·H + j) of an LSTM goes when rows are grouped by cell: 4j + q. */
+function cellRow(r: number, H: number): number {
+  return 4 * (r % H) + Math.floor(r / H);
 }

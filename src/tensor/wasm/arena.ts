@@ -30,6 +30,8 @@ export interface GemmExports {
   rnnForward(a: number, h: number, n: number, relu: number): void;
   rnnBackward(dh: number, above: number, h: number, da: number, dhPrev: number, n: number, relu: number): void;
   addRows(C: number, b: number, M: number, N: number): void;
+  /** A streaming LSTM step of one sequence's n cells, products and gates fused (assembly/cells.ts). */
+  lstmCells(n: number, K: number, W4: number, b4: number, xh: number, cPrev: number, c: number, h: number): void;
   /** All T forward steps of a small-batch layer (assembly/sequence.ts); `cell` as gate-kernels.ts's CELL_IDS. */
   forwardSteps(cell: number, T: number, B: number, H: number, z: number, u: number, bu: number, hasBias: number, whh: number, hs: number, cs: number, aux: number, auxStep: number, relu: number): void;
 }

@@ -24,10 +24,11 @@ const PARALLEL_MIN_MACS = 1 << 17;
 
 /**
  * The kernels a piece can run: the GEMM, and kernels whose rows are independent, so that they can be
- * shared out by rows like a GEMM: the matrix-vector product (rows of W) and the cells' fused step
- * kernels (assembly/cells.ts; rows are the sequences of the batch).
+ * shared out by rows like a GEMM: the matrix-vector product (rows of W), the cells' fused step
+ * kernels (assembly/cells.ts; rows are the sequences of the batch), and the LSTM's fused streaming
+ * step (rows are its cells).
  */
-export const POOLED_KERNELS = ['gemm', 'gemv', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
+export const POOLED_KERNELS = ['gemm', 'gemv', 'lstmCells', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
 export type PooledKernel = (typeof POOLED_KERNELS)[number];
 const GEMM = 0;
 

@@ -3,6 +3,7 @@
 // a row is one sequence of the batch; H need not be a multiple of 4 (the last lanes are done one by one
 // through the same vector code, so every element gets the same arithmetic).
 import { sigmoidv, tanhv } from './math';
+import { rows4 } from './gemm';
 
 // @ts-ignore: decorator
 @inline
@@ -165,4 +166,41 @@ function addInto(dst: usize, src: usize, n: i32): void {
 /** C[i, :] += b for the M rows of C [M, N] (row stride N): the biases of a whole sequence's pre-activations. */
 export function addRows(C: usize, b: usize, M: i32, N: i32): void {
   for (let i = 0; i < M; i++) addInto(C + ((<usize>i * N) << 2), b, N);
+}
+
+/**
+ * A streaming LSTM step of one sequence for its cells [0, n), the products and the gates fused (for a
+ * batch of one, where the products are matrix-vector products). W4 is [W_ih | W_hh] with its rows
+ * regrouped by cell, row 4j + q = gate q (i, f, g, o) of cell j, against xh = [x | h_{t−1}] (K values);
+ * b4 the joined biases regrouped the same way. Writes c and h of the n cells, nothing for backward.
+ * Cells are independent, so the pool shares them out, and each thread keeps its cells' rows of W4 in
+ * its own cache from step to step; a cell gets the same arithmetic in a group of four or alone.
+ */
+export function lstmCells(n: i32, K: i32, W4: usize, b4: usize, xh: usize, cPrev: usize, c: usize, h: usize): void {
+  const K4 = K & ~3;
+  const rowB = <usize>K << 2, cellB = rowB << 2;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    // One vector (z_i, z_f, z_g, z_o) per cell, then transposed to one vector per gate for four cells.
+    const w = W4 + <usize>j * cellB, b = b4 + (<usize>j << 4);
+    const r0 = f32x4.add(rows4(w, rowB, xh, K4, K), v128.load(b));
+    const r1 = f32x4.add(rows4(w + cellB, rowB, xh, K4, K), v128.load(b, 16));
+    const r2 = f32x4.add(rows4(w + 2 * cellB, rowB, xh, K4, K), v128.load(b, 32));
+    const r3 = f32x4.add(rows4(w + 3 * cellB, rowB, xh, K4, K), v128.load(b, 48));
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    const zi = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), zf = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+    const zg = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), zo = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+    const ct = f32x4.add(f32x4.mul(sigmoidv(zf), ld(cPrev, j)), f32x4.mul(sigmoidv(zi), tanhv(zg)));
+    st(c, j, ct, 4);
+    st(h, j, f32x4.mul(sigmoidv(zo), tanhv(ct)), 4);
+  }
+  for (; j < n; j++) {
+    const r = f32x4.add(rows4(W4 + <usize>j * cellB, rowB, xh, K4, K), v128.load(b4 + (<usize>j << 4)));
+    // Lane by lane, the same functions as the groups of four: i, f, o through σ, g through tanh.
+    const sg = sigmoidv(r), tg = tanhv(r);
+    const ct = f32x4.add(f32x4.mul(f32x4.splat(f32x4.extract_lane(sg, 1)), ld1(cPrev, j)), f32x4.mul(f32x4.splat(f32x4.extract_lane(sg, 0)), f32x4.splat(f32x4.extract_lane(tg, 2))));
+    st(c, j, ct, 1);
+    st(h, j, f32x4.mul(f32x4.splat(f32x4.extract_lane(sg, 3)), tanhv(ct)), 1);
+  }
 }

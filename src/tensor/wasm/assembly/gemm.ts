@@ -272,21 +272,7 @@ export function gemv(N: i32, K: i32, W: usize, ldw: i32, x: usize, y: usize, acc
   const K4 = K & ~3;
   let j = 0;
   for (; j + 4 <= N; j += 4) {
-    const w0 = W + <usize>j * ldwB, w1 = w0 + ldwB, w2 = w1 + ldwB, w3 = w2 + ldwB;
-    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-    for (let k = 0; k < K4; k += 4) {
-      const o = <usize>k << 2;
-      const xv = v128.load(x + o);
-      s0 = f32x4.add(s0, f32x4.mul(xv, v128.load(w0 + o)));
-      s1 = f32x4.add(s1, f32x4.mul(xv, v128.load(w1 + o)));
-      s2 = f32x4.add(s2, f32x4.mul(xv, v128.load(w2 + o)));
-      s3 = f32x4.add(s3, f32x4.mul(xv, v128.load(w3 + o)));
-    }
-    const t0 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
-    const t2 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
-    const u0 = f32x4.add(t0, t1), u1 = f32x4.add(t2, t3);
-    let r = f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));
-    if (K4 < K) r = f32x4.add(r, f32x4(dotTail(w0, x, K4, K), dotTail(w1, x, K4, K), dotTail(w2, x, K4, K), dotTail(w3, x, K4, K)));
+    const r = rows4(W + <usize>j * ldwB, ldwB, x, K4, K);
     const out = y + (<usize>j << 2);
     v128.store(out, accumulate ? f32x4.add(r, v128.load(out)) : r);
   }
@@ -301,6 +287,31 @@ export function gemv(N: i32, K: i32, W: usize, ldw: i32, x: usize, y: usize, acc
     const out = y + (<usize>j << 2);
     store<f32>(out, accumulate ? load<f32>(out) + v : v);
   }
+}
+
+/**
+ * The four products W[r, :] · x of rows w0, w0 + ldwB, … (row stride ldwB bytes), as one vector: each
+ * row's four lane sums added by a 4 × 4 transpose, then the last K mod 4 terms (K4 = K rounded down to 4).
+ */
+// @ts-ignore: decorator
+@inline
+export function rows4(w0: usize, ldwB: usize, x: usize, K4: i32, K: i32): v128 {
+  const w1 = w0 + ldwB, w2 = w1 + ldwB, w3 = w2 + ldwB;
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  for (let k = 0; k < K4; k += 4) {
+    const o = <usize>k << 2;
+    const xv = v128.load(x + o);
+    s0 = f32x4.add(s0, f32x4.mul(xv, v128.load(w0 + o)));
+    s1 = f32x4.add(s1, f32x4.mul(xv, v128.load(w1 + o)));
+    s2 = f32x4.add(s2, f32x4.mul(xv, v128.load(w2 + o)));
+    s3 = f32x4.add(s3, f32x4.mul(xv, v128.load(w3 + o)));
+  }
+  const t0 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
+  const u0 = f32x4.add(t0, t1), u1 = f32x4.add(t2, t3);
+  let r = f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));
+  if (K4 < K) r = f32x4.add(r, f32x4(dotTail(w0, x, K4, K), dotTail(w1, x, K4, K), dotTail(w2, x, K4, K), dotTail(w3, x, K4, K)));
+  return r;
 }
 
 /** Σ_{k0 ≤ k < K} w[k] x[k], one by one: the last K mod 4 terms of a row. */
