@@ -112,7 +112,7 @@ describe('hardSigmoid', () => {
   it('its slope is 0.2 on the ramp and 0 where clipped, as central differences say', () => {
     for (const x of [-4, -2.49, -1, 0.2, 2.4, 3.1]) {
       const numeric = (hardSigmoid(x + 1e-6) - hardSigmoid(x - 1e-6)) / 2e-6;
-      assert.ok(Math.abs(HARD_SIGMOID_GATE.slope(hardSigmoid(x)) - numeric) < 1e-9, `x = ${x}`);
+      assert.ok(Math.abs(HARD_SIGMOID_GATE.backprop(1, hardSigmoid(x)) - numeric) < 1e-9, `x = ${x}`);
     }
   });
 });

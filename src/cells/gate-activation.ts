@@ -8,7 +8,8 @@
  * hardSigmoid is TF.js's definition (tfjs-layers' K.hardSigmoid, and Keras 2's `hard_sigmoid`), the
  * default recurrentActivation of TF.js's LSTM and GRU. Keras 3 redefined `hard_sigmoid` as
  * relu6(x + 3) / 6 (slope 1/6): that is not this function. Both derivatives are written with the output
- * y, which is all the cells keep for backward. hs has no derivative at the two kinks x = ±2.5; there
+ * y, which is all the cells keep for backward, and applied to the gradient arriving at the gate
+ * (`backprop`), so that σ's is multiplied in the order the standard cells always wrote, g·y·(1 − y). hs has no derivative at the two kinks x = ±2.5; there
  * 0 is used (y is exactly 0 or 1 and cannot tell a kink from a clipped value).
  */
 import { sigmoid } from '../tensor/kernels.js';
@@ -20,14 +21,14 @@ export interface GateActivation {
   readonly name: RecurrentActivation;
   /** y = act(x). */
   apply(x: number): number;
-  /** dy/dx, written with the output y = act(x). */
-  slope(y: number): number;
+  /** g · dy/dx: the gradient g arriving at y = act(x) taken back through act, written with y. */
+  backprop(g: number, y: number): number;
 }
 
 export const SIGMOID_GATE: GateActivation = {
   name: 'sigmoid',
   apply: sigmoid,
-  slope: (y) => y * (1 - y),
+  backprop: (g, y) => g * y * (1 - y),
 };
 
 /** hs(x) = clip(0.2 x + 0.5, 0, 1). */
@@ -40,7 +41,7 @@ export const HARD_SIGMOID_GATE: GateActivation = {
   name: 'hardSigmoid',
   apply: hardSigmoid,
   // Inside the ramp the slope is 0.2; where the value was clipped to 0 or 1 it is flat.
-  slope: (y) => (y > 0 && y < 1 ? 0.2 : 0),
+  backprop: (g, y) => g * (y > 0 && y < 1 ? 0.2 : 0),
 };
 
 export function gateActivation(name: RecurrentActivation): GateActivation {

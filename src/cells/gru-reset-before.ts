@@ -103,7 +103,7 @@ function resetBeforeStep(act: GateActivation): WholeStep {
         for (let j = 0; j < H; j++) {
           const r = aux[aR + j], z = aux[aZ + j], n = aux[aN + j], dhj = dh[hb + j];
           const danj = dhj * (1 - z) * (1 - n * n);
-          const daz = dhj * (hPrev[hb + j] - n) * act.slope(z);
+          const daz = act.backprop(dhj * (hPrev[hb + j] - n), z);
           dan[hb + j] = danj;
           da[aZ + j] = daz;
           da[aN + j] = danj;
@@ -117,7 +117,7 @@ function resetBeforeStep(act: GateActivation): WholeStep {
         const aR = b * G, hb = b * H;
         for (let j = 0; j < H; j++) {
           const r = aux[aR + j], dqj = dq[hb + j];
-          const dar = dqj * hPrev[hb + j] * act.slope(r);
+          const dar = act.backprop(dqj * hPrev[hb + j], r);
           da[aR + j] = dar;
           du[b * 2 * H + j] = dar;
           dhPrev[hb + j] += dqj * r; // through the reset state q = r ⊙ h_{t-1}

@@ -19,111 +19,31 @@
  */
 import { checkOneOf } from '../tensor/check.js';
 import { opCounter } from '../tensor/counter.js';
-import { sigmoid } from '../tensor/kernels.js';
-import { RECURRENT_ACTIVATIONS, gateActivation, type GateActivation, type RecurrentActivation } from './gate-activation.js';
+import { RECURRENT_ACTIVATIONS, SIGMOID_GATE, gateActivation, type GateActivation, type RecurrentActivation } from './gate-activation.js';
 import type { CellOps, StepBackward, StepForward } from './ops.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
-export const lstmOps: CellOps = {
-  kind: 'lstm',
-  gates: 4,
-  hasCell: true,
-  splitRecurrent: false,
-  // aux = [i, f, g, o, tanh(c_t)] per row: the activated gates and tanh(c_t).
-  auxWidth: (H) => 5 * H,
-
-  pointwiseForward(H: number, s: StepForward, z: FloatArray): void {
-    const { B, aux } = s;
-    const cPrev = s.cPrev!, c = s.c!, h = s.h;
-    const G = 4 * H;
-    // The loop's elementwise products f⊙c_{t-1}, i⊙g, o⊙tanh(c_t): 3·B·H (theory A2), counted once here.
-    if (opCounter.enabled) opCounter.mul += 3 * B * H;
-    for (let b = 0; b < B; b++) {
-      // Row b's gate blocks, named as in the header: z = [z_i; z_f; z_g; z_o], aux = [i; f; g; o; tanh(c_t)].
-      const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
-      const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
-      const hb = b * H;
-      for (let j = 0; j < H; j++) {
-        const i = sigmoid(z[zI + j]);
-        const f = sigmoid(z[zF + j]);
-        const g = Math.tanh(z[zG + j]);
-        const o = sigmoid(z[zO + j]);
-        const ct = f * cPrev[hb + j] + i * g;
-        const tc = Math.tanh(ct);
-        c[hb + j] = ct;
-        h[hb + j] = o * tc;
-        aux[aI + j] = i;
-        aux[aF + j] = f;
-        aux[aG + j] = g;
-        aux[aO + j] = o;
-        aux[aTanhC + j] = tc;
-      }
-    }
-  },
-
-  pointwiseBackward(H: number, s: StepBackward, dz: FloatArray): void {
-    const { B, aux, dh, dhPrev } = s;
-    const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!, dcTotal = s.dcTotal ?? null;
-    const G = 4 * H;
-    for (let b = 0; b < B; b++) {
-      // Row b's blocks as in the forward pass: dz = [dz_i; dz_f; dz_g; dz_o], aux = [i; f; g; o; tanh(c_t)].
-      const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
-      const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
-      const hb = b * H;
-      for (let j = 0; j < H; j++) {
-        const i = aux[aI + j], f = aux[aF + j], g = aux[aG + j], o = aux[aO + j], tc = aux[aTanhC + j];
-        const dhj = dh[hb + j];
-        const dcT = dc[hb + j] + dhj * o * (1 - tc * tc);
-        dcPrev[hb + j] = dcT * f;
-        if (dcTotal) dcTotal[hb + j] = dcT;
-        dz[zI + j] = dcT * g * i * (1 - i);
-        dz[zF + j] = dcT * cPrev[hb + j] * f * (1 - f);
-        dz[zG + j] = dcT * i * (1 - g * g);
-        dz[zO + j] = dhj * tc * o * (1 - o);
-      }
-    }
-    dhPrev.fill(0); // h_{t-1} is reached only through W_hh
-  },
-};
-
 /**
- * The LSTM's ops for `recurrentActivation` (default 'sigmoid': lstmOps above, unchanged). 'hardSigmoid'
- * is TF.js's default gate (gate-activation.ts): the same cell with hs for σ in i, f and o,
- *
- *   i = hs(z_i)   f = hs(z_f)   g = tanh(z_g)   o = hs(z_o)        c_t, h_t as above
- *
- * Anything else is an error naming options.recurrentActivation.
+ * The LSTM's ops with the gate activation act for i, f and o (σ for the standard cell); g and tanh(c_t)
+ * stay tanh. In the equations above, σ(z) becomes act(z) and each y(1−y) becomes act' (act.backprop).
  */
-export function lstmOpsFor(recurrentActivation: unknown): CellOps {
-  const name: RecurrentActivation = checkOneOf('options.recurrentActivation', recurrentActivation ?? 'sigmoid', RECURRENT_ACTIVATIONS);
-  return name === 'sigmoid' ? lstmOps : lstmOpsWith(gateActivation(name));
-}
-
-/**
- * lstmOps with the gate activation act in place of σ (i, f, o), the candidate and tanh(c_t) still tanh:
- *
- *   forward   i = act(z_i)  f = act(z_f)  g = tanh(z_g)  o = act(z_o)  c_t = f ⊙ c_{t-1} + i ⊙ g  h_t = o ⊙ tanh(c_t)
- *   backward  dcT = dc + dh ⊙ o ⊙ (1 − tanh²(c_t))   dc_{t-1} = dcT ⊙ f
- *             dz = [dcT·g·act'(i); dcT·c_{t-1}·act'(f); dcT·i·(1−g²); dh·tanh(c_t)·act'(o)]
- *
- * act' is written with the gate's value (GateActivation.slope). lstmOps is kept as its own loop so that
- * the default cell's numbers stay bit for bit what they were.
- */
-export function lstmOpsWith(act: GateActivation): CellOps {
+function lstmCellOps(act: GateActivation): CellOps {
   return {
     kind: 'lstm',
     gates: 4,
     hasCell: true,
     splitRecurrent: false,
-    variant: { recurrentActivation: act.name },
-    auxWidth: (H) => 5 * H, // [i, f, g, o, tanh(c_t)], as lstmOps
+    // aux = [i, f, g, o, tanh(c_t)] per row: the activated gates and tanh(c_t).
+    auxWidth: (H) => 5 * H,
 
     pointwiseForward(H: number, s: StepForward, z: FloatArray): void {
       const { B, aux } = s;
       const cPrev = s.cPrev!, c = s.c!, h = s.h;
       const G = 4 * H;
+      // The loop's elementwise products f⊙c_{t-1}, i⊙g, o⊙tanh(c_t): 3·B·H (theory A2), counted once here.
       if (opCounter.enabled) opCounter.mul += 3 * B * H;
       for (let b = 0; b < B; b++) {
+        // Row b's gate blocks, named as in the header: z = [z_i; z_f; z_g; z_o], aux = [i; f; g; o; tanh(c_t)].
         const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
         const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
         const hb = b * H;
@@ -150,6 +70,7 @@ export function lstmOpsWith(act: GateActivation): CellOps {
       const cPrev = s.cPrev!, dc = s.dc!, dcPrev = s.dcPrev!, dcTotal = s.dcTotal ?? null;
       const G = 4 * H;
       for (let b = 0; b < B; b++) {
+        // Row b's blocks as in the forward pass: dz = [dz_i; dz_f; dz_g; dz_o], aux = [i; f; g; o; tanh(c_t)].
         const zI = b * G, zF = zI + H, zG = zI + 2 * H, zO = zI + 3 * H;
         const aI = b * 5 * H, aF = aI + H, aG = aI + 2 * H, aO = aI + 3 * H, aTanhC = aI + 4 * H;
         const hb = b * H;
@@ -159,13 +80,42 @@ export function lstmOpsWith(act: GateActivation): CellOps {
           const dcT = dc[hb + j] + dhj * o * (1 - tc * tc);
           dcPrev[hb + j] = dcT * f;
           if (dcTotal) dcTotal[hb + j] = dcT;
-          dz[zI + j] = dcT * g * act.slope(i);
-          dz[zF + j] = dcT * cPrev[hb + j] * act.slope(f);
+          dz[zI + j] = act.backprop(dcT * g, i);
+          dz[zF + j] = act.backprop(dcT * cPrev[hb + j], f);
           dz[zG + j] = dcT * i * (1 - g * g);
-          dz[zO + j] = dhj * tc * act.slope(o);
+          dz[zO + j] = act.backprop(dhj * tc, o);
         }
       }
       dhPrev.fill(0); // h_{t-1} is reached only through W_hh
     },
   };
+}
+
+export const lstmOps: CellOps = lstmCellOps(SIGMOID_GATE);
+
+/**
+ * The LSTM's ops for `recurrentActivation` (default 'sigmoid': lstmOps above). 'hardSigmoid' is TF.js's
+ * default gate (gate-activation.ts): the same cell with hs for σ in i, f and o,
+ *
+ *   i = hs(z_i)   f = hs(z_f)   g = tanh(z_g)   o = hs(z_o)        c_t, h_t as above
+ *
+ * Anything else is an error naming options.recurrentActivation.
+ */
+export function lstmOpsFor(recurrentActivation: unknown): CellOps {
+  const name: RecurrentActivation = checkOneOf('options.recurrentActivation', recurrentActivation ?? 'sigmoid', RECURRENT_ACTIVATIONS);
+  return name === 'sigmoid' ? lstmOps : lstmOpsWith(gateActivation(name));
+}
+
+/**
+ * lstmOps with the gate activation act in place of σ (i, f, o), the candidate and tanh(c_t) still tanh:
+ *
+ *   forward   i = act(z_i)  f = act(z_f)  g = tanh(z_g)  o = act(z_o)  c_t = f ⊙ c_{t-1} + i ⊙ g  h_t = o ⊙ tanh(c_t)
+ *   backward  dcT = dc + dh ⊙ o ⊙ (1 − tanh²(c_t))   dc_{t-1} = dcT ⊙ f
+ *             dz = [dcT·g·act'(i); dcT·c_{t-1}·act'(f); dcT·i·(1−g²); dh·tanh(c_t)·act'(o)]
+ *
+ * act' is written with the gate's value (GateActivation.backprop). The same loops as lstmOps, marked as
+ * a variant (which has no fused WebAssembly kernel, so 'auto' runs it on the reference backend).
+ */
+export function lstmOpsWith(act: GateActivation): CellOps {
+  return { ...lstmCellOps(act), variant: { recurrentActivation: act.name } };
 }
