@@ -8,8 +8,10 @@
  *
  * Two layouts of the weights, by batch size. Under 4 rows (B = 1 is what sampling and controllers run)
  * each row is a matrix-vector product on the weights as PyTorch stores them (gemv): for the cells that
- * add the recurrent part into z, one product of [W_ih | W_hh] [G, D+H] with [x | h_{t−1}]. From 4 rows
- * on, the weights are packed for the GEMM's 4-row tiles, as the sequence forward does.
+ * add the recurrent part into z, one product of [W_ih | W_hh] [G, D+H] with [x | h_{t−1}]; for the LSTM
+ * those rows are grouped by cell and one call does the products, biases and gates (lstmCells in
+ * assembly/cells.ts), shared out by cells. From 4 rows on, the weights are packed for the GEMM's 4-row
+ * tiles, as the sequence forward does.
  *
  * A step copies in only x and the state, and copies out only the state and the output. Laying the
  * weights out costs as much as a step's products, so it is done once, and again only when a weight was
@@ -24,13 +26,15 @@ import { GATE_KERNELS, type ForwardStep } from './gate-kernels.js';
 import { joinBiases, packWeight } from './wasm.js';
 
 /**
- * One layer's weights in the arena. gemv layout: `wih` is [W_ih | W_hh] [G, D+H] row-major (the GRU:
+ * One layer's weights in the arena. gemv layout: `wih` is [W_ih | W_hh] [G, D+H] row-major (rows grouped
+ * by cell for the LSTM, row 4j + q = gate q of cell j; the GRU:
  * W_ih [G, D], with `whh` W_hh [G, H]). GEMM layout: `wih` and `whh` packed, W_ihᵀ [D, G] and W_hhᵀ [H, G].
  */
 interface LayerWeights {
   wih: number;
   whh: number;
-  /** The biases as the step adds them (joinBiases); written only when `bias`. */
+  /** The biases as the step adds them (joinBiases), written only when `bias`; for the fused LSTM step
+   * regrouped by cell and always written (zeros without biases). */
   bz: number;
   bu: number;
   bias: boolean;
@@ -41,6 +45,8 @@ interface Weights {
   arena: WasmArena;
   scope: ArenaScope;
   gemm: boolean;
+  /** The LSTM row by row: rows grouped by cell, for the fused step (lstmCells). */
+  fusedLstm: boolean;
   layers: LayerWeights[];
   /** W_head [O, H] as stored (gemv) or packed (GEMM), and its bias. */
   head: { w: number; b: number } | null;
@@ -102,7 +108,7 @@ export class WasmStepEngine implements StepEngine {
     const { ops, hiddenSize: H, layers, head } = this.model;
     const G = ops.gates * H, split = ops.splitRecurrent;
     // The LSTM row by row takes the fused streaming step (lstmCells), whose rows go cell by cell.
-    const cellMajor = !gemm && ops.kind === 'lstm';
+    const fusedLstm = !gemm && ops.kind === 'lstm';
     const scope = ar.scope(), tmp = ar.scope();
     try {
       // Everything is allocated before the views that fill it: growing a private memory detaches views.
@@ -118,13 +124,13 @@ export class WasmStepEngine implements StepEngine {
           l.wih = scope.alloc(G * (D + H));
           const cat = ar.f32(l.wih, G * (D + H));
           for (let j = 0; j < G; j++) {
-            const to = cellMajor ? cellRow(j, H) : j;
+            const to = fusedLstm ? cellRow(j, H) : j;
             cat.set(w.weightIh.subarray(j * D, (j + 1) * D), to * (D + H));
             cat.set(w.weightHh.subarray(j * H, (j + 1) * H), to * (D + H) + D);
           }
         }
         l.bias = joinBiases(ar, w, G, split, l.bz, l.bu);
-        if (cellMajor) {
+        if (fusedLstm) {
           // The fused step adds its biases itself, regrouped by cell as the rows (zeros without biases).
           const joined = ar.f32(l.bz, G), b4 = Float32Array.from({ length: G }, (_, r) => (l.bias ? joined[r] : 0));
           for (let r = 0; r < G; r++) joined[cellRow(r, H)] = b4[r];
@@ -132,7 +138,7 @@ export class WasmStepEngine implements StepEngine {
         return l;
       });
       const headAt = head ? { w: gemm ? packWeight(ar, scope, head.weight, head.outputSize, H, true, tmp) : copyIn(ar, scope, head.weight), b: copyIn(ar, scope, head.bias) } : null;
-      this.laid = { arena: ar, scope, gemm, layers: out, head: headAt, counts: this.weights.map(writeCount) };
+      this.laid = { arena: ar, scope, gemm, fusedLstm: fusedLstm, layers: out, head: headAt, counts: this.weights.map(writeCount) };
     } catch (e) {
       scope.close();
       throw e;
@@ -187,34 +193,30 @@ export class WasmStepEngine implements StepEngine {
       st.h = s.hOut + at;
       st.cPrev = s.cIn + at;
       st.c = s.cOut + at;
+      if (p.fusedLstm) {
+        // Per row: [x | h_{t−1}], then products, biases and gates in one call, shared out by cells.
+        for (let b = 0; b < B; b++) {
+          const row = xhRow(ar, s.xh, b, input, D, st.hPrev, H), cell = f32Bytes(b * H), K = D + H;
+          ar.rows('lstmCells', H, (4 * K) / 32 + 1, [H, K, wih, bz, row, st.cPrev + cell, st.c + cell, st.h + cell], [0, 0, 16 * K, 16, 0, 4, 4, 4], 0, true);
+        }
+        input = st.h;
+        continue;
+      }
       if (gemm) {
         ar.gemm(B, G, D, input, D, 0, wih, s.z, G, 0);
         if (split) ar.gemm(B, G, H, st.hPrev, H, 0, whh, s.u, G, 0);
         else ar.gemm(B, G, H, st.hPrev, H, 0, whh, s.z, G, 1);
       } else {
         for (let b = 0; b < B; b++) {
-          const xb = input + f32Bytes(b * D), hb = st.hPrev + f32Bytes(b * H), zb = s.z + f32Bytes(b * G);
+          const zb = s.z + f32Bytes(b * G);
           if (split) {
-            ar.gemv(G, D, wih, D, xb, zb);
-            ar.gemv(G, H, whh, H, hb, s.u + f32Bytes(b * G));
+            ar.gemv(G, D, wih, D, input + f32Bytes(b * D), zb);
+            ar.gemv(G, H, whh, H, st.hPrev + f32Bytes(b * H), s.u + f32Bytes(b * G));
           } else {
-            // [x | h_{t−1}] side by side, for the one product with [W_ih | W_hh].
-            const row = s.xh + f32Bytes(b * (D + H));
-            copy(ar, row, xb, D);
-            copy(ar, row + f32Bytes(D), hb, H);
-            if (ops.kind === 'lstm') {
-              // Products, biases and gates in one call, shared out by cells: c_t and h_t of this row.
-              const at = f32Bytes(b * H), K = D + H;
-              ar.rows('lstmCells', H, (4 * K) / 32 + 1, [H, K, wih, bz, row, st.cPrev + at, st.c + at, st.h + at], [0, 0, 16 * K, 16, 0, 4, 4, 4], 0, true);
-            } else {
-              ar.gemv(G, D + H, wih, D + H, row, zb);
-            }
+            // One product of [W_ih | W_hh] with [x | h_{t−1}].
+            ar.gemv(G, D + H, wih, D + H, xhRow(ar, s.xh, b, input, D, st.hPrev, H), zb);
           }
         }
-      }
-      if (!gemm && ops.kind === 'lstm') {
-        input = st.h;
-        continue;
       }
       if (bias) {
         k.addRows(s.z, bz, B, G);
@@ -244,9 +246,12 @@ function copyIn(ar: WasmArena, scope: ArenaScope, a: FloatArray): number {
   return ptr;
 }
 
-/** n floats from byte offset src to dst, within the arena. */
-function copy(ar: WasmArena, dst: number, src: number, n: number): void {
-  ar.f32(dst, n).set(ar.f32(src, n));
+/** Row b of xh [B, D + H] written as [x_b | h_b] from x [B, D] and h [B, H] (all in the arena); returns where. */
+function xhRow(ar: WasmArena, xh: number, b: number, x: number, D: number, h: number, H: number): number {
+  const row = xh + f32Bytes(b * (D + H));
+  ar.f32(row, D).set(ar.f32(x + f32Bytes(b * D), D));
+  ar.f32(row + f32Bytes(D), H).set(ar.f32(h + f32Bytes(b * H), H));
+  return row;
 }
 
 /** Where gate row r (gate-major, r = q·H + j) of an LSTM goes when rows are grouped by cell: 4j + q. */

@@ -152,7 +152,7 @@ export class WasmArena {
   }
 
   /**
-   * A cell kernel (pool.ts's POOLED_KERNELS) over `rows` independent rows of `perRow` values' work each, on
+   * A row-wise kernel (pool.ts's POOLED_KERNELS) over `rows` independent rows of `perRow` values' work each, on
    * several threads when helpers run and there is enough work to pay for the hand-off; see GemmPool.rows
    * for `args`, `rowBytes` and `rowsAt`.
    */
